@@ -1,0 +1,2 @@
+/** The event contract that producer teams code against. */
+package dev.tally.schemas;
