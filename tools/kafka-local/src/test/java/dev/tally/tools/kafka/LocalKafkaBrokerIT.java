@@ -83,8 +83,8 @@ class LocalKafkaBrokerIT {
         CompletableFuture.supplyAsync(() -> LocalKafkaBroker.builder().build().start());
     CompletableFuture<LocalKafkaBroker> startingB =
         CompletableFuture.supplyAsync(() -> LocalKafkaBroker.builder().build().start());
-    try (LocalKafkaBroker a = startingA.get();
-        LocalKafkaBroker b = startingB.get()) {
+    LocalKafkaBroker a = startingA.get();
+    try (LocalKafkaBroker b = startingB.get()) {
       assertThat(a.port()).isNotEqualTo(b.port());
       a.createTopic("only.on.a", 1);
       b.createTopic("only.on.b", 1);
@@ -95,6 +95,8 @@ class LocalKafkaBrokerIT {
       // the other.
       a.close();
       sendAndReadBack(b, "only.on.b", "still-serving");
+    } finally {
+      a.close();
     }
 
     try (LocalKafkaBroker c = LocalKafkaBroker.builder().build().start()) {
