@@ -8,9 +8,13 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -59,6 +63,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
   private static final String BROKER_LISTENER = "PLAINTEXT";
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
   private static final int MAX_START_ATTEMPTS = 5;
+  private static final String LOCK_FILE = ".tally-broker.lock";
   private static final Set<String> OWNED_KEYS =
       Set.of(
           "process.roles",
@@ -90,6 +95,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
   private KafkaRaftServer server;
   private int port = -1;
   private Admin admin;
+  private FileChannel lockChannel;
 
   private LocalKafkaBroker(Builder builder) {
     this.requestedPort = builder.port;
@@ -120,6 +126,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
       dataDir =
           requestedDataDir != null ? requestedDataDir : Files.createTempDirectory("tally-kafka-");
       Files.createDirectories(dataDir);
+      lockDataDir();
       startOnFreePorts();
       awaitAcceptingRequests(deadline);
       state = State.RUNNING;
@@ -191,8 +198,44 @@ public final class LocalKafkaBroker implements AutoCloseable {
       stop(server);
       server = null;
     }
+    unlockDataDir();
     if (requestedDataDir == null && dataDir != null) {
       deleteRecursively(dataDir);
+    }
+  }
+
+  /**
+   * Kafka locks its log directories only after the controller has started writing the metadata log,
+   * so a second broker on the same directory would corrupt it (and Kafka then halts the JVM). This
+   * lock, taken before anything else, makes the second broker fail instead.
+   */
+  private void lockDataDir() throws IOException {
+    lockChannel =
+        FileChannel.open(
+            dataDir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock lock;
+    try {
+      lock = lockChannel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      lockChannel.close();
+      lockChannel = null;
+      throw new IllegalStateException(
+          "data directory " + dataDir + " is in use by another Kafka broker");
+    }
+  }
+
+  private void unlockDataDir() {
+    if (lockChannel != null) {
+      try {
+        // Closing the channel releases the lock.
+        lockChannel.close();
+      } catch (IOException e) {
+        // The lock goes with the process anyway; nothing to do.
+      }
+      lockChannel = null;
     }
   }
 

@@ -125,6 +125,18 @@ class LocalKafkaBrokerIT {
   }
 
   @Test
+  void shouldRefuseADataDirThatAnotherBrokerIsUsing(@TempDir Path dataDir) throws Exception {
+    try (LocalKafkaBroker first = LocalKafkaBroker.builder().dataDir(dataDir).build().start()) {
+      first.createTopic("events.owned", 1);
+
+      assertThatThrownBy(() -> LocalKafkaBroker.builder().dataDir(dataDir).build().start())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("data directory " + dataDir + " is in use by another Kafka broker");
+      sendAndReadBack(first, "events.owned", "first-broker-unharmed");
+    }
+  }
+
+  @Test
   void shouldDeleteItsTemporaryDataDirOnClose() {
     Path dataDir;
     try (LocalKafkaBroker broker = LocalKafkaBroker.builder().build().start()) {
