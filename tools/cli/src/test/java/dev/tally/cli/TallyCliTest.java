@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -82,7 +83,7 @@ class TallyCliTest {
   }
 
   @Test
-  void shouldRejectAConfigFileThatDoesNotExist(@TempDir java.nio.file.Path dir) {
+  void shouldRejectAConfigFileThatDoesNotExist(@TempDir Path dir) {
     String missing = dir.resolve("missing.yaml").toString();
 
     assertThat(tally("run", "--config", missing)).isEqualTo(2);

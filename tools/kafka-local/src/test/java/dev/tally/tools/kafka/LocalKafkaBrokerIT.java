@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -164,7 +165,7 @@ class LocalKafkaBrokerIT {
     assertThat(consumeValues(broker, topic, 1, "read_uncommitted")).containsExactly(value);
   }
 
-  private static java.util.Set<String> topics(LocalKafkaBroker broker) throws Exception {
+  private static Set<String> topics(LocalKafkaBroker broker) throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
       return admin.listTopics().names().get();
     }
