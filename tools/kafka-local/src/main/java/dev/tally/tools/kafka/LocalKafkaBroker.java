@@ -1,22 +1,9 @@
 package dev.tally.tools.kafka;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.BindException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,19 +13,14 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.Feature;
-import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * A real single-node Kafka broker in KRaft mode (one process is both broker and controller),
@@ -63,7 +45,6 @@ public final class LocalKafkaBroker implements AutoCloseable {
   private static final String BROKER_LISTENER = "PLAINTEXT";
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
   private static final int MAX_START_ATTEMPTS = 5;
-  private static final String LOCK_FILE = ".tally-broker.lock";
   private static final Set<String> OWNED_KEYS =
       Set.of(
           "process.roles",
@@ -91,11 +72,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
   private final Duration startupTimeout;
 
   private State state = State.NEW;
-  private Path dataDir;
+  private DataDirectory dataDir;
   private KafkaRaftServer server;
   private int port = -1;
   private Admin admin;
-  private FileChannel lockChannel;
 
   private LocalKafkaBroker(Builder builder) {
     this.requestedPort = builder.port;
@@ -123,17 +103,14 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
     long deadline = System.nanoTime() + startupTimeout.toNanos();
     try {
-      dataDir =
-          requestedDataDir != null ? requestedDataDir : Files.createTempDirectory("tally-kafka-");
-      Files.createDirectories(dataDir);
-      lockDataDir();
+      dataDir = DataDirectory.open(requestedDataDir);
       startOnFreePorts();
       awaitAcceptingRequests(deadline);
       state = State.RUNNING;
       return this;
     } catch (IOException e) {
       close();
-      throw new UncheckedIOException("cannot prepare Kafka data directory " + dataDir, e);
+      throw new UncheckedIOException("cannot prepare Kafka data directory: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -154,7 +131,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
   /** Where the broker keeps its logs and metadata. */
   public synchronized Path dataDir() {
     requireRunning();
-    return dataDir;
+    return dataDir.path();
   }
 
   /**
@@ -198,57 +175,21 @@ public final class LocalKafkaBroker implements AutoCloseable {
       stop(server);
       server = null;
     }
-    unlockDataDir();
-    if (requestedDataDir == null && dataDir != null) {
-      deleteRecursively(dataDir);
-    }
-  }
-
-  /**
-   * Kafka locks its log directories only after the controller has started writing the metadata log,
-   * so a second broker on the same directory would corrupt it (and Kafka then halts the JVM). This
-   * lock, taken before anything else, makes the second broker fail instead.
-   */
-  private void lockDataDir() throws IOException {
-    lockChannel =
-        FileChannel.open(
-            dataDir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock lock;
-    try {
-      lock = lockChannel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      lock = null;
-    }
-    if (lock == null) {
-      lockChannel.close();
-      lockChannel = null;
-      throw new IllegalStateException(
-          "data directory " + dataDir + " is in use by another Kafka broker");
-    }
-  }
-
-  private void unlockDataDir() {
-    if (lockChannel != null) {
-      try {
-        // Closing the channel releases the lock.
-        lockChannel.close();
-      } catch (IOException e) {
-        // The lock goes with the process anyway; nothing to do.
-      }
-      lockChannel = null;
+    if (dataDir != null) {
+      dataDir.close();
     }
   }
 
   private void startOnFreePorts() {
     for (int attempt = 1; ; attempt++) {
       if (requestedPort != 0) {
-        requireFree(requestedPort);
+        LoopbackPorts.requireFree(requestedPort);
       }
-      int brokerPort = requestedPort != 0 ? requestedPort : freePort(-1);
-      int controllerPort = freePort(brokerPort);
+      int brokerPort = requestedPort != 0 ? requestedPort : LoopbackPorts.free(-1);
+      int controllerPort = LoopbackPorts.free(brokerPort);
       KafkaConfig config =
           KafkaConfig.fromProps(serverProperties(brokerPort, controllerPort), false);
-      format();
+      dataDir.formatIfNew(NODE_ID, CONTROLLER_LISTENER);
       KafkaRaftServer candidate = new KafkaRaftServer(config, Time.SYSTEM);
       try {
         candidate.startup();
@@ -257,11 +198,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return;
       } catch (RuntimeException e) {
         stop(candidate);
-        if (!causedByBindFailure(e)) {
+        if (!LoopbackPorts.isBindFailure(e)) {
           throw new IllegalStateException("Kafka broker failed to start: " + e.getMessage(), e);
         }
         if (requestedPort != 0) {
-          requireFree(requestedPort);
+          LoopbackPorts.requireFree(requestedPort);
         }
         // Another process took a port between choosing it and binding it; choose again.
         if (attempt == MAX_START_ATTEMPTS) {
@@ -283,19 +224,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
     // Loopback only: a development broker without authentication must not face the network.
     props.put(
         "listeners",
-        BROKER_LISTENER
-            + "://"
-            + HOST
-            + ":"
-            + brokerPort
+        listener(BROKER_LISTENER, brokerPort)
             + ","
-            + CONTROLLER_LISTENER
-            + "://"
-            + HOST
-            + ":"
-            + controllerPort);
+            + listener(CONTROLLER_LISTENER, controllerPort));
     // Clients are told to come back to the exact address they dialled, never a host name.
-    props.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort);
+    props.put("advertised.listeners", listener(BROKER_LISTENER, brokerPort));
     // Plain text on loopback; the controller listener needs an explicit mapping.
     props.put(
         "listener.security.protocol.map",
@@ -305,15 +238,15 @@ public final class LocalKafkaBroker implements AutoCloseable {
     // Replication traffic (none with one node) and controlled shutdown use the client listener.
     props.put("inter.broker.listener.name", BROKER_LISTENER);
     // Partition logs and the metadata log share the one data directory.
-    props.put("log.dirs", dataDir.toString());
-    props.put("metadata.log.dir", dataDir.toString());
+    props.put("log.dirs", dataDir.path().toString());
+    props.put("metadata.log.dir", dataDir.path().toString());
     // One broker: the default factor of 3 would make consumer groups unusable.
     props.put("offsets.topic.replication.factor", "1");
     // One partition is plenty locally and makes the first group join fast (default 50).
     props.put("offsets.topic.num.partitions", "1");
     // One broker: exactly_once_v2 needs a transaction log it can actually replicate.
     props.put("transaction.state.log.replication.factor", "1");
-    // ... and an in-sync replica minimum one broker can meet.
+    // Transactional writes need this many in-sync replicas of that log; one broker has one.
     props.put("transaction.state.log.min.isr", "1");
     // One partition is plenty locally and makes the first transaction fast (default 50).
     props.put("transaction.state.log.num.partitions", "1");
@@ -335,28 +268,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
     return props;
   }
 
-  private void format() {
-    if (Files.exists(dataDir.resolve("meta.properties"))) {
-      // Formatted by an earlier run (or attempt): keep its cluster id, topics and records.
-      return;
-    }
-    Formatter formatter =
-        new Formatter()
-            .setPrintStream(
-                new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8))
-            .setNodeId(NODE_ID)
-            .setClusterId(Uuid.randomUuid().toString())
-            .setDirectories(List.of(dataDir.toString()))
-            .setMetadataLogDirectory(dataDir.toString())
-            .setControllerListenerName(CONTROLLER_LISTENER)
-            .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-            .setSupportedFeatures(Feature.PRODUCTION_FEATURES);
-    try {
-      formatter.run();
-    } catch (Exception e) {
-      throw new IllegalStateException(
-          "cannot format Kafka data directory " + dataDir + ": " + e.getMessage(), e);
-    }
+  private static String listener(String name, int port) {
+    return name + "://" + HOST + ":" + port;
   }
 
   private void awaitAcceptingRequests(long deadlineNanos) {
@@ -432,52 +345,12 @@ public final class LocalKafkaBroker implements AutoCloseable {
     server.awaitShutdown();
   }
 
-  private static boolean causedByBindFailure(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof BindException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static void requireFree(int port) {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.setReuseAddress(true);
-      socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), port));
-    } catch (BindException e) {
-      throw new PortInUseException(port, e);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static int freePort(int notThis) {
-    while (true) {
-      try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-        if (socket.getLocalPort() != notThis) {
-          return socket.getLocalPort();
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot find a free port on " + HOST, e);
-      }
-    }
-  }
-
   private static void pause(long millis) {
     try {
       Thread.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for the Kafka broker", e);
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    } catch (IOException e) {
-      // Leftovers in a temporary directory are harmless; never fail a shutdown over them.
     }
   }
 
