@@ -1,6 +1,7 @@
 package dev.tally.streams.histogram;
 
 import java.math.BigInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The exponential bucket layout of Prometheus native histograms.
@@ -38,20 +39,13 @@ public final class ExponentialBuckets {
   private static final long HALF_EXPONENT_BITS = 1022L << 52;
 
   /**
-   * {@code BOUNDS[s][j]} is the largest double not above {@code 2^(j / 2^s - 1)}: the boundaries
-   * inside [0.5, 1) that {@link #index} compares frexp fractions with, for positive schemas.
+   * Element {@code s} is, once used, the table for schema {@code s}: entry {@code j} is the largest
+   * double not above {@code 2^(j / 2^s - 1)}, one of the boundaries inside [0.5, 1) that {@link
+   * #index} compares frexp fractions with. Built on first use because the exact check costs tens of
+   * milliseconds at schema 8, and most processes use one schema.
    */
-  private static final double[][] BOUNDS = new double[MAX_SCHEMA + 1][];
-
-  static {
-    for (int schema = 1; schema <= MAX_SCHEMA; schema++) {
-      int n = 1 << schema;
-      BOUNDS[schema] = new double[n];
-      for (int j = 0; j < n; j++) {
-        BOUNDS[schema][j] = largestDoubleNotAbove(schema, j);
-      }
-    }
-  }
+  private static final AtomicReferenceArray<double[]> BOUNDS =
+      new AtomicReferenceArray<>(MAX_SCHEMA + 1);
 
   private ExponentialBuckets() {}
 
@@ -81,7 +75,7 @@ public final class ExponentialBuckets {
     }
     if (schema > 0) {
       double fraction = Double.longBitsToDouble(fractionBits | HALF_EXPONENT_BITS);
-      double[] bounds = BOUNDS[schema];
+      double[] bounds = bounds(schema);
       return firstNotBelow(bounds, fraction) + (exponent - 1) * bounds.length;
     }
     // An exact power of two (fraction 0.5) closes the bucket below it.
@@ -100,7 +94,7 @@ public final class ExponentialBuckets {
     checkSchema(schema);
     double bound;
     if (schema > 0) {
-      double[] bounds = BOUNDS[schema];
+      double[] bounds = bounds(schema);
       double fraction = bounds[index & (bounds.length - 1)];
       bound = scaleDown(fraction, (index >> schema) + 1);
     } else {
@@ -183,6 +177,22 @@ public final class ExponentialBuckets {
       }
     }
     return low;
+  }
+
+  private static double[] bounds(int schema) {
+    double[] bounds = BOUNDS.get(schema);
+    if (bounds == null) {
+      // Threads racing here compute identical tables; whichever lands first is kept.
+      bounds = new double[1 << schema];
+      double[] coarser = schema == 1 ? new double[] {0.5} : bounds(schema - 1);
+      for (int j = 0; j < bounds.length; j++) {
+        // Even positions are the coarser schema's boundaries, the very same real numbers.
+        bounds[j] = j % 2 == 0 ? coarser[j / 2] : largestDoubleNotAbove(schema, j);
+      }
+      BOUNDS.compareAndSet(schema, null, bounds);
+      bounds = BOUNDS.get(schema);
+    }
+    return bounds;
   }
 
   /** Returns {@code value * 2^exponent} rounded down, also where the result is subnormal. */
