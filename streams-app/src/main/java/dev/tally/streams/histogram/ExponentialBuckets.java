@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * 1) and a power of two (C's {@code frexp}); negative and zero schemas need only the exponent,
  * positive schemas binary-search the fraction in a table of the {@code 2^s} boundaries within one
  * power of two. Tally's table holds, for each boundary, the largest double that does not exceed the
- * true (irrational) boundary, derived with exact integer arithmetic when the class loads. A double
- * is therefore in bucket {@code i} exactly when it lies in {@code (base^(i-1), base^i]} as real
+ * true (irrational) boundary, derived with exact integer arithmetic on first use. A double is
+ * therefore in bucket {@code i} exactly when it lies in {@code (base^(i-1), base^i]} as real
  * numbers, independent of how the platform rounds {@code Math.pow}. client_golang's hand-written
  * table rounds some of these boundaries one or two ulps differently, so a value within two ulps of
  * a boundary can land in the neighbouring bucket there; nothing else differs.
