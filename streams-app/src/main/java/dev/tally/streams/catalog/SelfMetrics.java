@@ -1,0 +1,58 @@
+package dev.tally.streams.catalog;
+
+import java.util.List;
+
+/**
+ * Tally's own exact counters about its input. They flow through the same pre-aggregation,
+ * repartition and cumulative store as every other series, so they are exactly-once too.
+ */
+public final class SelfMetrics {
+  public static final String PREFIX = "tally_";
+
+  public static final MetricDefinition EVENTS_CONSUMED =
+      counter("tally_events_consumed_total", "Records read from the input topics.", "topic");
+  public static final MetricDefinition EVENTS_REJECTED =
+      counter(
+          "tally_events_rejected_total",
+          "Records rejected and written to the dead-letter topic, by reason.",
+          "topic",
+          "reason");
+  public static final MetricDefinition EVENTS_UNMAPPED =
+      counter(
+          "tally_events_unmapped_total",
+          "Valid events no catalog metric takes (e.g. a metric.sample name without an entry).",
+          "type",
+          "name");
+  public static final MetricDefinition EVENTS_LATE =
+      counter(
+          "tally_late_events_total",
+          "Events that arrived after their window closed: in the totals, not in the window.",
+          "metric");
+  public static final MetricDefinition SERIES_OVERFLOW =
+      counter(
+          "tally_series_overflow_total",
+          "Updates sent to the overflow series because the metric reached its series cap.",
+          "metric");
+
+  private static final List<MetricDefinition> ALL =
+      List.of(EVENTS_CONSUMED, EVENTS_REJECTED, EVENTS_UNMAPPED, EVENTS_LATE, SERIES_OVERFLOW);
+
+  private SelfMetrics() {}
+
+  public static List<MetricDefinition> all() {
+    return ALL;
+  }
+
+  private static MetricDefinition counter(String name, String help, String... labels) {
+    return new MetricDefinition(
+        name,
+        MetricType.COUNTER,
+        help,
+        null,
+        List.of(labels).stream().map(l -> new LabelRule(l, l, false)).toList(),
+        List.of(),
+        null,
+        null,
+        Integer.MAX_VALUE);
+  }
+}

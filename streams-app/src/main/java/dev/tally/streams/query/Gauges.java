@@ -1,0 +1,39 @@
+package dev.tally.streams.query;
+
+import dev.tally.streams.catalog.GaugeMode;
+import dev.tally.streams.catalog.MetricCatalog;
+import dev.tally.streams.catalog.MetricDefinition;
+import dev.tally.streams.series.SeriesKey;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The exported value of every gauge series: the sum over its live sources. A source is live while
+ * its newest sample is younger than the TTL; a delta gauge's source counts no lower than zero.
+ */
+public final class Gauges {
+  private Gauges() {}
+
+  public static Map<SeriesKey, Double> live(
+      MetricStores stores, MetricCatalog catalog, Duration ttl, long nowMs) {
+    Map<SeriesKey, Double> sums = new TreeMap<>(Comparator.comparing(SeriesKey::toString));
+    long oldest = nowMs - ttl.toMillis();
+    stores.forEachGauge(
+        (key, sample) -> {
+          if (sample.eventTimeMs() < oldest) {
+            return;
+          }
+          boolean delta =
+              catalog
+                  .metric(key.series().metric())
+                  .map(MetricDefinition::gaugeMode)
+                  .filter(m -> m == GaugeMode.DELTA)
+                  .isPresent();
+          double value = delta ? Math.max(0, sample.value()) : sample.value();
+          sums.merge(key.series(), value, Double::sum);
+        });
+    return sums;
+  }
+}

@@ -1,0 +1,9 @@
+package dev.tally.streams.store;
+
+/**
+ * The never-resetting total of one series, as exported to Prometheus.
+ *
+ * @param createdMs when the series was first seen (event time), exported as the created timestamp
+ * @param updatedMs event time of the latest update
+ */
+public record Cumulative(long createdMs, long updatedMs, Aggregate aggregate) {}

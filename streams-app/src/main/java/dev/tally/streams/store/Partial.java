@@ -1,0 +1,36 @@
+package dev.tally.streams.store;
+
+/**
+ * A pre-aggregated contribution to one series, sent from the task that read the events to the task
+ * that owns the series. Partials, not single events, cross the repartition topic.
+ */
+public sealed interface Partial {
+
+  /** Event time the partial is stamped with downstream (drives the owner's stream time). */
+  long eventTimeMs();
+
+  /** Events of one series in one finest-resolution window. */
+  record Window(long windowStartMs, long eventTimeMs, Aggregate aggregate) implements Partial {
+    /** Folds {@code other} (same series and window) into a new partial. */
+    public Window merge(Window other) {
+      Aggregate merged = aggregate.copy();
+      merged.merge(other.aggregate);
+      return new Window(windowStartMs, Math.max(eventTimeMs, other.eventTimeMs), merged);
+    }
+  }
+
+  /**
+   * Gauge samples of one series from one source. A delta partial carries the sum of its deltas; a
+   * last-value partial the sample with the latest event time.
+   */
+  record Gauge(String source, boolean delta, double value, long eventTimeMs) implements Partial {
+    public Gauge merge(Gauge later) {
+      if (delta) {
+        return new Gauge(
+            source, true, value + later.value, Math.max(eventTimeMs, later.eventTimeMs));
+      }
+      // Last value by event time; on a tie the sample read later wins.
+      return later.eventTimeMs >= eventTimeMs ? later : this;
+    }
+  }
+}

@@ -1,0 +1,169 @@
+package dev.tally.streams.store;
+
+import dev.tally.streams.histogram.Histogram;
+import dev.tally.streams.histogram.HistogramSerde;
+import dev.tally.streams.series.SeriesKey;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+
+/** Serdes of every key and value Tally keeps in stores and sends through internal topics. */
+public final class StoreSerdes {
+  private static final int VERSION = 1;
+  private static final int COUNTER = 0;
+  private static final int HISTOGRAM = 1;
+  private static final int WINDOW_PARTIAL = 0;
+  private static final int GAUGE_PARTIAL = 1;
+  private static final HistogramSerde HISTOGRAMS = new HistogramSerde();
+
+  private StoreSerdes() {}
+
+  public static Serde<SeriesKey> seriesKey() {
+    return serde(StoreSerdes::writeSeries, StoreSerdes::readSeries);
+  }
+
+  public static Serde<Aggregate> aggregate() {
+    return serde(StoreSerdes::writeAggregate, StoreSerdes::readAggregate);
+  }
+
+  public static Serde<Cumulative> cumulative() {
+    return serde(
+        (w, c) -> {
+          w.writeVarLong(c.createdMs()).writeVarLong(c.updatedMs());
+          writeAggregate(w, c.aggregate());
+        },
+        r -> new Cumulative(r.readVarLong(), r.readVarLong(), readAggregate(r)));
+  }
+
+  public static Serde<GaugeKey> gaugeKey() {
+    return serde(
+        (w, k) -> {
+          writeSeries(w, k.series());
+          w.writeString(k.source());
+        },
+        r -> new GaugeKey(readSeries(r), r.readString()));
+  }
+
+  public static Serde<GaugeSample> gaugeSample() {
+    return serde(
+        (w, s) -> w.writeDouble(s.value()).writeVarLong(s.eventTimeMs()),
+        r -> new GaugeSample(r.readDouble(), r.readVarLong()));
+  }
+
+  public static Serde<PendingKey> pendingKey() {
+    return serde(
+        (w, k) -> {
+          writeSeries(w, k.series());
+          w.writeZigZag(k.windowStartMs()).writeString(k.source());
+        },
+        r -> new PendingKey(readSeries(r), r.readZigZag(), r.readString()));
+  }
+
+  public static Serde<Partial> partial() {
+    return serde(StoreSerdes::writePartial, StoreSerdes::readPartial);
+  }
+
+  private static void writePartial(Codec.Writer w, Partial p) {
+    if (p instanceof Partial.Window win) {
+      w.writeByte(WINDOW_PARTIAL).writeZigZag(win.windowStartMs()).writeZigZag(win.eventTimeMs());
+      writeAggregate(w, win.aggregate());
+    } else {
+      Partial.Gauge g = (Partial.Gauge) p;
+      w.writeByte(GAUGE_PARTIAL)
+          .writeString(g.source())
+          .writeByte(g.delta() ? 1 : 0)
+          .writeDouble(g.value())
+          .writeZigZag(g.eventTimeMs());
+    }
+  }
+
+  private static Partial readPartial(Codec.Reader r) {
+    int tag = r.readByte();
+    return switch (tag) {
+      case WINDOW_PARTIAL -> new Partial.Window(r.readZigZag(), r.readZigZag(), readAggregate(r));
+      case GAUGE_PARTIAL ->
+          new Partial.Gauge(r.readString(), r.readByte() == 1, r.readDouble(), r.readZigZag());
+      default -> throw new SerializationException("unknown partial tag " + tag);
+    };
+  }
+
+  static void writeSeries(Codec.Writer w, SeriesKey key) {
+    w.writeString(key.metric()).writeVarLong(key.labels().size());
+    key.labels()
+        .forEach(
+            (name, value) -> {
+              w.writeString(name);
+              w.writeString(value);
+            });
+  }
+
+  static SeriesKey readSeries(Codec.Reader r) {
+    String metric = r.readString();
+    long n = r.readVarLong();
+    if (n < 0 || n > 1024) {
+      throw new SerializationException("implausible label count " + n);
+    }
+    TreeMap<String, String> labels = new TreeMap<>();
+    for (long i = 0; i < n; i++) {
+      labels.put(r.readString(), r.readString());
+    }
+    return new SeriesKey(metric, labels);
+  }
+
+  static void writeAggregate(Codec.Writer w, Aggregate a) {
+    if (a.isHistogram()) {
+      w.writeByte(HISTOGRAM).writeVarLong(a.events());
+      w.writeBytes(HISTOGRAMS.serializer().serialize(null, a.histogram()));
+    } else {
+      w.writeByte(COUNTER).writeVarLong(a.events()).writeDouble(a.total());
+    }
+  }
+
+  static Aggregate readAggregate(Codec.Reader r) {
+    int kind = r.readByte();
+    return switch (kind) {
+      case COUNTER -> Aggregate.of(r.readVarLong(), r.readDouble(), null);
+      case HISTOGRAM -> {
+        long events = r.readVarLong();
+        Histogram h = HISTOGRAMS.deserializer().deserialize(null, r.readBytes());
+        yield Aggregate.of(events, 0, h);
+      }
+      default -> throw new SerializationException("unknown aggregate kind " + kind);
+    };
+  }
+
+  private interface Write<T> {
+    void write(Codec.Writer w, T value);
+  }
+
+  private static <T> Serde<T> serde(Write<T> write, Function<Codec.Reader, T> read) {
+    Serializer<T> serializer =
+        (topic, value) -> {
+          if (value == null) {
+            return null;
+          }
+          Codec.Writer w = new Codec.Writer(64).writeByte(VERSION);
+          write.write(w, value);
+          return w.toByteArray();
+        };
+    Deserializer<T> deserializer =
+        (topic, bytes) -> {
+          if (bytes == null) {
+            return null;
+          }
+          Codec.Reader r = new Codec.Reader(bytes);
+          int version = r.readByte();
+          if (version != VERSION) {
+            throw new SerializationException("unsupported record version " + version);
+          }
+          T value = read.apply(r);
+          r.expectEnd();
+          return value;
+        };
+    return Serdes.serdeFrom(serializer, deserializer);
+  }
+}

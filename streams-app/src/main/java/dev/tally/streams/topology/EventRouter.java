@@ -1,0 +1,241 @@
+package dev.tally.streams.topology;
+
+import dev.tally.schemas.validation.EventParser;
+import dev.tally.schemas.validation.ParseResult;
+import dev.tally.schemas.validation.Violation;
+import dev.tally.streams.catalog.MetricDefinition;
+import dev.tally.streams.catalog.MetricType;
+import dev.tally.streams.catalog.SelfMetrics;
+import dev.tally.streams.series.SeriesKey;
+import dev.tally.streams.store.Aggregate;
+import dev.tally.streams.store.Partial;
+import dev.tally.streams.store.PendingKey;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * First stage, on the task that reads the input partition: parse and validate each record, send
+ * rejects to the dead-letter topic, map events to series updates through the catalog, and fold the
+ * updates into partial aggregates per series and window.
+ *
+ * <p>Partials live in a changelogged store until a wall-clock punctuation forwards and deletes
+ * them. Under exactly-once the buffer's changelog writes, the forwarded partials and the input
+ * offsets commit in one transaction: a crash before the commit rolls back all three together, so
+ * nothing buffered is lost or counted twice.
+ */
+final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> {
+  static final String HEADER_REASON = "tally.reason";
+  static final String HEADER_REASONS = "tally.reasons";
+  static final String HEADER_MESSAGE = "tally.message";
+  static final String HEADER_TOPIC = "tally.source.topic";
+  static final String HEADER_PARTITION = "tally.source.partition";
+  static final String HEADER_OFFSET = "tally.source.offset";
+  static final String INTERNAL_ERROR = "internal_error";
+  private static final int MAX_MESSAGE_CHARS = 1000;
+
+  private final EventParser parser;
+  private final EventMapper mapper;
+  private final long finestWindowMs;
+  private final Duration flushInterval;
+  private final Map<String, Integer> liveSeries = new HashMap<>();
+
+  private ProcessorContext<SeriesKey, Routed> context;
+  private KeyValueStore<PendingKey, Partial> pending;
+  private KeyValueStore<SeriesKey, Long> seen;
+
+  EventRouter(EventParser parser, EventMapper mapper, long finestWindowMs, Duration flushInterval) {
+    this.parser = parser;
+    this.mapper = mapper;
+    this.finestWindowMs = finestWindowMs;
+    this.flushInterval = flushInterval;
+  }
+
+  @Override
+  public void init(ProcessorContext<SeriesKey, Routed> context) {
+    this.context = context;
+    this.pending = context.getStateStore(StoreNames.PENDING);
+    this.seen = context.getStateStore(StoreNames.SEEN);
+    // The per-metric counts are derived from the restored store rather than stored twice.
+    liveSeries.clear();
+    try (KeyValueIterator<SeriesKey, Long> all = seen.all()) {
+      all.forEachRemaining(kv -> liveSeries.merge(kv.key.metric(), 1, Integer::sum));
+    }
+    context.schedule(flushInterval, PunctuationType.WALL_CLOCK_TIME, now -> flush());
+  }
+
+  @Override
+  public void process(Record<byte[], byte[]> record) {
+    String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
+    long recordTime = Math.max(0, record.timestamp());
+    count(SelfMetrics.EVENTS_CONSUMED, Map.of("topic", topic), recordTime);
+    ParseResult result = parser.parse(record.value());
+    if (result instanceof ParseResult.Rejected rejected) {
+      List<Violation> violations = rejected.violations();
+      deadLetter(
+          record,
+          topic,
+          rejected.primaryReason().code(),
+          violations.stream().map(v -> v.code().code()).distinct().collect(Collectors.joining(",")),
+          violations.stream()
+              .map(v -> (v.path().isEmpty() ? "" : v.path() + ": ") + v.message())
+              .collect(Collectors.joining("; ")),
+          recordTime);
+      return;
+    }
+    try {
+      List<SeriesUpdate> updates = mapper.map(((ParseResult.Parsed) result).event());
+      for (SeriesUpdate update : updates) {
+        add(update);
+      }
+    } catch (RuntimeException e) {
+      // A catalog rule that cannot handle a valid event must not stop the stream thread: the
+      // record goes to the DLQ with the reason, like any other record Tally cannot count.
+      deadLetter(
+          record,
+          topic,
+          INTERNAL_ERROR,
+          INTERNAL_ERROR,
+          e.getClass().getSimpleName() + ": " + e.getMessage(),
+          recordTime);
+    }
+  }
+
+  private void deadLetter(
+      Record<byte[], byte[]> record,
+      String topic,
+      String reason,
+      String reasons,
+      String message,
+      long recordTime) {
+    Headers headers = new RecordHeaders(record.headers().toArray());
+    headers.add(HEADER_REASON, utf8(reason));
+    headers.add(HEADER_REASONS, utf8(reasons));
+    headers.add(
+        HEADER_MESSAGE,
+        utf8(
+            message.length() > MAX_MESSAGE_CHARS
+                ? message.substring(0, MAX_MESSAGE_CHARS)
+                : message));
+    context
+        .recordMetadata()
+        .ifPresent(
+            md -> {
+              headers.add(HEADER_TOPIC, utf8(md.topic()));
+              headers.add(HEADER_PARTITION, utf8(Integer.toString(md.partition())));
+              headers.add(HEADER_OFFSET, utf8(Long.toString(md.offset())));
+            });
+    context.forward(
+        new Record<SeriesKey, Routed>(
+            null,
+            new Routed.DeadLetter(record.key(), record.value()),
+            record.timestamp(),
+            headers));
+    count(SelfMetrics.EVENTS_REJECTED, Map.of("topic", topic, "reason", reason), recordTime);
+  }
+
+  /** Adds one catalog update to the partial of its series and window (or source, for gauges). */
+  private void add(SeriesUpdate update) {
+    MetricDefinition metric = update.metric();
+    SeriesKey series = admit(metric, update.series(), update.eventTimeMs());
+    if (metric.type() == MetricType.GAUGE) {
+      PendingKey key = new PendingKey(series, 0, update.source());
+      Partial.Gauge sample =
+          new Partial.Gauge(
+              update.source(),
+              metric.gaugeMode() == dev.tally.streams.catalog.GaugeMode.DELTA,
+              update.value(),
+              update.eventTimeMs());
+      Partial existing = pending.get(key);
+      pending.put(key, existing == null ? sample : ((Partial.Gauge) existing).merge(sample));
+      return;
+    }
+    long windowStart = Math.floorDiv(update.eventTimeMs(), finestWindowMs) * finestWindowMs;
+    PendingKey key = new PendingKey(series, windowStart, "");
+    Partial.Window existing = (Partial.Window) pending.get(key);
+    Aggregate aggregate;
+    long eventTime = update.eventTimeMs();
+    if (existing == null) {
+      aggregate =
+          metric.type() == MetricType.HISTOGRAM
+              ? Aggregate.histogram(metric.layout())
+              : Aggregate.counter();
+    } else {
+      aggregate = existing.aggregate();
+      eventTime = Math.max(eventTime, existing.eventTimeMs());
+    }
+    if (metric.type() == MetricType.HISTOGRAM) {
+      aggregate.observe(update.value());
+    } else {
+      aggregate.add(update.value());
+    }
+    pending.put(key, new Partial.Window(windowStart, eventTime, aggregate));
+  }
+
+  /** Tally's own counters: not windowed, so all updates of a flush interval share one partial. */
+  private void count(MetricDefinition metric, Map<String, String> labels, long recordTime) {
+    SeriesKey series = admit(metric, SeriesKey.of(metric.name(), labels), recordTime);
+    PendingKey key = new PendingKey(series, 0, "");
+    Partial.Window existing = (Partial.Window) pending.get(key);
+    Aggregate aggregate = existing == null ? Aggregate.counter() : existing.aggregate();
+    aggregate.add(1);
+    long time = existing == null ? recordTime : Math.max(recordTime, existing.eventTimeMs());
+    pending.put(key, new Partial.Window(0, time, aggregate));
+  }
+
+  /**
+   * Enforces the metric's live-series cap: a new label set beyond the cap is replaced by the
+   * metric's overflow series. The decision is made here, before the repartition, so the overflow
+   * series still has exactly one owner.
+   */
+  private SeriesKey admit(MetricDefinition metric, SeriesKey series, long time) {
+    if (seen.get(series) != null) {
+      return series;
+    }
+    int live = liveSeries.getOrDefault(metric.name(), 0);
+    if (live < metric.seriesCap()) {
+      seen.put(series, time);
+      liveSeries.put(metric.name(), live + 1);
+      return series;
+    }
+    if (metric != SelfMetrics.SERIES_OVERFLOW) {
+      count(SelfMetrics.SERIES_OVERFLOW, Map.of("metric", metric.name()), time);
+    }
+    return series.overflow();
+  }
+
+  /** Forwards every buffered partial to its owner and empties the buffer. */
+  void flush() {
+    List<KeyValue<PendingKey, Partial>> batch = new ArrayList<>();
+    try (KeyValueIterator<PendingKey, Partial> all = pending.all()) {
+      all.forEachRemaining(batch::add);
+    }
+    for (KeyValue<PendingKey, Partial> entry : batch) {
+      context.forward(
+          new Record<SeriesKey, Routed>(
+              entry.key.series(),
+              new Routed.SeriesPartial(entry.value),
+              entry.value.eventTimeMs(),
+              new RecordHeaders()));
+      pending.delete(entry.key);
+    }
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,42 @@
+package dev.tally.streams.topology;
+
+import dev.tally.streams.config.WindowSpec;
+
+/**
+ * Fixed names of every persistent part of the topology. Changelog and repartition topics derive
+ * from them ({@code <application.id>-<name>-changelog}), so renaming one orphans its state.
+ */
+public final class StoreNames {
+  /** Pre-aggregation buffer of the reading task (in memory, cached, changelogged). */
+  public static final String PENDING = "tally-pending";
+
+  /** Series admitted per metric by the reading task, for the live-series cap. */
+  public static final String SEEN = "tally-series-seen";
+
+  /** Never-resetting totals per series (owner task). */
+  public static final String CUMULATIVE = "tally-cumulative";
+
+  /** Gauge samples per series and source (owner task). */
+  public static final String GAUGES = "tally-gauges";
+
+  /** Repartition of partials by series key: one owner per series. */
+  public static final String SERIES_REPARTITION = "tally-series";
+
+  public static final String SOURCE = "tally-source";
+  public static final String ROUTER = "tally-router";
+  public static final String ROUTE_SPLIT = "tally-route-";
+  public static final String DLQ_SINK = "tally-dlq-sink";
+  public static final String OWNER = "tally-series-owner";
+
+  private StoreNames() {}
+
+  /** Windowed store of one resolution, e.g. {@code tally-window-10s}. */
+  public static String window(WindowSpec spec) {
+    return "tally-window-" + spec.label();
+  }
+
+  /** The repartition topic Kafka Streams creates for {@link #SERIES_REPARTITION}. */
+  public static String repartitionTopic(String applicationId) {
+    return applicationId + "-" + SERIES_REPARTITION + "-repartition";
+  }
+}

@@ -1,0 +1,159 @@
+package dev.tally.streams.topology;
+
+import dev.tally.schemas.validation.EventParser;
+import dev.tally.streams.catalog.MetricCatalog;
+import dev.tally.streams.config.TallyConfig;
+import dev.tally.streams.config.WindowSpec;
+import dev.tally.streams.series.SeriesKey;
+import dev.tally.streams.store.Partial;
+import dev.tally.streams.store.StoreSerdes;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Builds Tally's topology:
+ *
+ * <pre>
+ * events.* ─▶ tally-router (parse, validate, map, pre-aggregate) ─┬─▶ tally.dlq
+ *                                                                  └─▶ tally-series repartition
+ *                                                                        ─▶ tally-series-owner
+ *                                  (cumulative, windows per resolution, gauges)
+ * </pre>
+ *
+ * Every processor, store and the repartition topic has a fixed name ({@link StoreNames}).
+ */
+public final class TallyTopology {
+  private TallyTopology() {}
+
+  /**
+   *
+   *
+   * <pre>{@code
+   * Topology topology = TallyTopology.build(config, catalog, parser);
+   * new KafkaStreams(topology, config.streamsProperties()).start();
+   * }</pre>
+   */
+  public static Topology build(TallyConfig config, MetricCatalog catalog, EventParser parser) {
+    List<WindowSpec> windows = config.windows();
+    EventMapper mapper = new EventMapper(catalog);
+    checkRatioWindows(catalog, windows);
+    StreamsBuilder builder = new StreamsBuilder();
+
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(StoreNames.PENDING),
+                StoreSerdes.pendingKey(),
+                StoreSerdes.partial())
+            // The cache coalesces the many writes per series between commits into one changelog
+            // record; the changelog makes the buffer survive a crash under exactly-once.
+            .withCachingEnabled()
+            .withLoggingEnabled(java.util.Map.of()));
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.SEEN),
+                StoreSerdes.seriesKey(),
+                Serdes.Long())
+            .withCachingEnabled());
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.CUMULATIVE),
+                StoreSerdes.seriesKey(),
+                StoreSerdes.cumulative())
+            .withCachingEnabled());
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.GAUGES),
+                StoreSerdes.gaugeKey(),
+                StoreSerdes.gaugeSample())
+            .withCachingEnabled());
+    String[] ownerStores = new String[windows.size() + 2];
+    ownerStores[0] = StoreNames.CUMULATIVE;
+    ownerStores[1] = StoreNames.GAUGES;
+    for (int i = 0; i < windows.size(); i++) {
+      WindowSpec spec = windows.get(i);
+      builder.addStateStore(
+          Stores.windowStoreBuilder(
+                  Stores.persistentWindowStore(
+                      StoreNames.window(spec), spec.retention(), spec.size(), false),
+                  StoreSerdes.seriesKey(),
+                  StoreSerdes.aggregate())
+              .withCachingEnabled());
+      ownerStores[i + 2] = StoreNames.window(spec);
+    }
+
+    KStream<byte[], byte[]> input =
+        builder.stream(
+            config.inputTopicPattern(),
+            Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(StoreNames.SOURCE));
+
+    long finestMs = windows.get(0).size().toMillis();
+    KStream<SeriesKey, Routed> routed =
+        input.process(
+            () -> new EventRouter(parser, mapper, finestMs, config.flushInterval()),
+            Named.as(StoreNames.ROUTER),
+            StoreNames.PENDING,
+            StoreNames.SEEN);
+
+    routed
+        .split(Named.as(StoreNames.ROUTE_SPLIT))
+        .branch(
+            (key, value) -> value instanceof Routed.DeadLetter,
+            Branched.withConsumer(
+                dlq ->
+                    dlq.map(
+                            (key, value) -> {
+                              Routed.DeadLetter dead = (Routed.DeadLetter) value;
+                              return KeyValue.pair(dead.key(), dead.value());
+                            },
+                            Named.as("tally-dlq-unwrap"))
+                        .to(
+                            config.dlqTopic(),
+                            Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
+                                .withName(StoreNames.DLQ_SINK)),
+                "dlq"))
+        .defaultBranch(
+            Branched.withConsumer(
+                partials ->
+                    partials
+                        .mapValues(
+                            value -> ((Routed.SeriesPartial) value).partial(),
+                            Named.as("tally-partial-unwrap"))
+                        .repartition(
+                            Repartitioned.<SeriesKey, Partial>as(StoreNames.SERIES_REPARTITION)
+                                .withKeySerde(StoreSerdes.seriesKey())
+                                .withValueSerde(StoreSerdes.partial()))
+                        .process(
+                            () -> new SeriesOwner(windows, config.windowGrace(), config.gaugeTtl()),
+                            Named.as(StoreNames.OWNER),
+                            ownerStores),
+                "series"));
+    return builder.build();
+  }
+
+  private static void checkRatioWindows(MetricCatalog catalog, List<WindowSpec> windows) {
+    catalog
+        .ratios()
+        .forEach(
+            r -> {
+              if (windows.stream().noneMatch(w -> w.size().equals(r.window()))) {
+                throw new dev.tally.streams.config.InvalidConfigException(
+                    "catalog ratio '" + r.name() + "'",
+                    "window "
+                        + dev.tally.streams.config.Durations.format(r.window())
+                        + " is not one of the configured windows ("
+                        + TallyConfig.WINDOWS
+                        + ")");
+              }
+            });
+  }
+}

@@ -1,0 +1,181 @@
+package dev.tally.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tally.streams.config.TallyConfig;
+import dev.tally.streams.load.EventLoad;
+import dev.tally.streams.load.GeneratedEvent;
+import dev.tally.streams.query.LocalMetricStores;
+import dev.tally.streams.store.Cumulative;
+import dev.tally.streams.topology.GroundTruth;
+import dev.tally.tools.kafka.KafkaBrokerExtension;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole pipeline against a real KRaft broker: 100k events (1 % of them bad) produced with a
+ * plain producer must come out as cumulative totals exactly equal to the ground truth, and every
+ * bad record must sit in the DLQ with its reason.
+ */
+class TallyPipelineIT {
+  private static final int EVENTS = 100_000;
+  private static final List<String> TOPICS =
+      List.of("events.im-gateway", "events.media-gateway", "events.event-observer");
+
+  @RegisterExtension static KafkaBrokerExtension kafka = new KafkaBrokerExtension();
+
+  @TempDir Path stateDir;
+
+  @Test
+  void shouldCountEveryEventExactlyOnceAndDeadLetterEveryBadOne() throws Exception {
+    TOPICS.forEach(t -> kafka.createTopic(t, 3));
+    String appId = "tally-it-" + UUID.randomUUID();
+    long now = System.currentTimeMillis();
+    EventLoad load =
+        EventLoad.builder()
+            .seed(2026)
+            .startMs(now - Duration.ofMinutes(10).toMillis())
+            .spreadMs(Duration.ofMinutes(5).toMillis())
+            .badFraction(0.01)
+            .build();
+    GroundTruth truth = new GroundTruth();
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+      for (int i = 0; i < EVENTS; i++) {
+        GeneratedEvent e = load.next();
+        truth.add(e);
+        producer.send(new ProducerRecord<>(e.topic(), null, e.timestampMs(), null, e.json()));
+      }
+      producer.flush();
+    }
+
+    TallyConfig config =
+        TallyConfig.fromMap(
+            Map.of(
+                TallyConfig.BOOTSTRAP_SERVERS,
+                kafka.bootstrapServers(),
+                TallyConfig.APPLICATION_ID,
+                appId,
+                TallyConfig.STATE_DIR,
+                stateDir.toString(),
+                TallyConfig.DLQ_TOPIC,
+                appId + ".dlq",
+                TallyConfig.FLUSH_INTERVAL,
+                "200ms",
+                "kafka.commit.interval.ms",
+                "200"));
+    try (TallyApp app = TallyApp.create(config)) {
+      app.start();
+      LocalMetricStores stores = new LocalMetricStores(app.streams());
+      Map<String, Cumulative> totals = awaitConsumed(stores, EVENTS, Duration.ofMinutes(4));
+
+      assertThat(truth.counters).hasSizeGreaterThan(100);
+      truth.counters.forEach(
+          (series, expected) -> {
+            assertThat(totals).as(series).containsKey(series);
+            assertThat(totals.get(series).aggregate().total()).as(series).isEqualTo(expected);
+          });
+      truth.observations.forEach(
+          (series, values) ->
+              assertThat(totals.get(series).aggregate().histogram().count())
+                  .as(series)
+                  .isEqualTo(values.size()));
+      double rejected =
+          totals.entrySet().stream()
+              .filter(e -> e.getKey().startsWith("tally_events_rejected_total{"))
+              .mapToDouble(e -> e.getValue().aggregate().total())
+              .sum();
+      assertThat(rejected).isEqualTo(truth.rejected);
+
+      Map<String, Long> dlqByReason = readDlq(appId + ".dlq", truth.rejected);
+      assertThat(dlqByReason).isEqualTo(truth.rejectedByReason);
+    }
+  }
+
+  private static Map<String, Cumulative> awaitConsumed(
+      LocalMetricStores stores, long expected, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    double consumed = -1;
+    while (System.nanoTime() < deadline) {
+      try {
+        Map<String, Cumulative> totals = new HashMap<>();
+        stores.forEachCumulative(
+            (k, v) ->
+                totals.merge(
+                    k.toString(),
+                    v,
+                    (a, b) -> {
+                      a.aggregate().merge(b.aggregate());
+                      return a;
+                    }));
+        consumed =
+            totals.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("tally_events_consumed_total{"))
+                .mapToDouble(e -> e.getValue().aggregate().total())
+                .sum();
+        if (consumed == expected) {
+          return totals;
+        }
+        assertThat(consumed).as("consumed more than produced").isLessThanOrEqualTo(expected);
+      } catch (InvalidStateStoreException rebalancing) {
+        // Stores are not queryable while the instance rebalances or restores; ask again.
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError("only " + consumed + " of " + expected + " events counted in time");
+  }
+
+  private static Map<String, Long> readDlq(String topic, long expected) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader-" + UUID.randomUUID());
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    Map<String, Long> byReason = new HashMap<>();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      long read = 0;
+      while (read < expected && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          Header reason = r.headers().lastHeader("tally.reason");
+          byReason.merge(new String(reason.value(), StandardCharsets.UTF_8), 1L, Long::sum);
+          read++;
+        }
+      }
+      // Nothing beyond the expected records: poll once more.
+      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofSeconds(1))) {
+        byReason.merge("unexpected:" + r.offset(), 1L, Long::sum);
+      }
+    }
+    return byReason;
+  }
+
+  private static KafkaProducer<byte[], byte[]> producer() {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+}

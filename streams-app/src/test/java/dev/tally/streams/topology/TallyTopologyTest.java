@@ -1,0 +1,364 @@
+package dev.tally.streams.topology;
+
+import static dev.tally.streams.topology.TopologyFixture.START;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.tally.streams.histogram.Histogram;
+import dev.tally.streams.load.EventLoad;
+import dev.tally.streams.load.GeneratedEvent;
+import dev.tally.streams.store.Aggregate;
+import dev.tally.streams.store.Cumulative;
+import dev.tally.streams.store.GaugeKey;
+import dev.tally.streams.store.GaugeSample;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TallyTopologyTest {
+  private static final long T0 = START.toEpochMilli();
+  private static final String TOPIC = "events.im-gateway";
+
+  @TempDir Path stateDir;
+
+  private static List<GeneratedEvent> corpus(long seed, int n, double badFraction) {
+    EventLoad load =
+        EventLoad.builder()
+            .seed(seed)
+            .startMs(T0)
+            .spreadMs(120_000)
+            .badFraction(badFraction)
+            .build();
+    List<GeneratedEvent> events = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      events.add(load.next());
+    }
+    return events;
+  }
+
+  @Test
+  void shouldCountEveryCounterExactlyAsGroundTruth() {
+    List<GeneratedEvent> events = corpus(7, 20_000, 0.02);
+    GroundTruth truth = new GroundTruth();
+    events.forEach(truth::add);
+
+    try (TopologyFixture tally = new TopologyFixture(stateDir)) {
+      tally.pipeInOrder(events, 500);
+      Map<String, Cumulative> totals = tally.cumulative();
+
+      assertThat(truth.counters).hasSizeGreaterThan(50);
+      truth.counters.forEach(
+          (series, expected) -> {
+            assertThat(totals).as(series).containsKey(series);
+            assertThat(totals.get(series).aggregate().total()).as(series).isEqualTo(expected);
+          });
+      // Nothing counted that the ground truth does not know of, for the metrics it covers.
+      for (String metric :
+          List.of("cache_hits_total", "http_requests_total", "ack_timeouts_total")) {
+        long expected =
+            truth.counters.keySet().stream().filter(k -> k.startsWith(metric + "{")).count();
+        assertThat(tally.counterTotals(metric + "{")).as(metric).hasSize((int) expected);
+      }
+      assertThat(sum(tally.counterTotals("tally_events_consumed_total{"))).isEqualTo(events.size());
+      assertThat(sum(tally.counterTotals("tally_events_rejected_total{")))
+          .isEqualTo(truth.rejected);
+    }
+  }
+
+  @Test
+  void shouldKeepExactClassicBucketsAndQuantilesWithinOnePercent() {
+    List<GeneratedEvent> events = corpus(11, 20_000, 0);
+    GroundTruth truth = new GroundTruth();
+    events.forEach(truth::add);
+
+    try (TopologyFixture tally = new TopologyFixture(stateDir)) {
+      tally.pipeInOrder(events, 700);
+      Map<String, Cumulative> totals = tally.cumulative();
+
+      String series = GroundTruth.key("delivery_latency_seconds", "service", "im-gateway");
+      List<Double> observed = new ArrayList<>(truth.observations.get(series));
+      Histogram h = totals.get(series).aggregate().histogram();
+      assertThat(h.count()).isEqualTo(observed.size());
+      assertThat(h.sum()).isCloseTo(observed.stream().mapToDouble(d -> d).sum(), within(1e-6));
+
+      double[] bounds = h.classicUpperBounds();
+      long[] cumulative = h.classicCumulativeCounts();
+      for (int i = 0; i < bounds.length; i++) {
+        double bound = bounds[i];
+        long expected = observed.stream().filter(v -> v <= bound).count();
+        assertThat(cumulative[i]).as("le=" + bound).isEqualTo(expected);
+      }
+
+      observed.sort(Double::compare);
+      for (double q : new double[] {0.5, 0.9, 0.99, 0.999}) {
+        double exact = observed.get((int) Math.ceil(q * observed.size()) - 1);
+        assertThat(h.quantile(q)).as("p" + q).isCloseTo(exact, within(exact * 0.01));
+      }
+    }
+  }
+
+  @Test
+  void shouldSendEveryBadRecordToTheDlqWithItsReasonAndSource() {
+    List<GeneratedEvent> events = corpus(3, 5_000, 0.2);
+    GroundTruth truth = new GroundTruth();
+    events.forEach(truth::add);
+
+    try (TopologyFixture tally = new TopologyFixture(stateDir)) {
+      tally.pipeInOrder(events, 500);
+      List<TestRecord<byte[], byte[]>> dead = tally.dlq.readRecordsToList();
+
+      Map<String, Long> byReason = new HashMap<>();
+      for (TestRecord<byte[], byte[]> r : dead) {
+        byReason.merge(header(r, "tally.reason"), 1L, Long::sum);
+        assertThat(header(r, "tally.source.topic")).startsWith("events.");
+        assertThat(header(r, "tally.source.offset")).matches("\\d+");
+        assertThat(header(r, "tally.message")).isNotBlank();
+      }
+      assertThat(byReason).isEqualTo(truth.rejectedByReason);
+      Map<String, Double> rejected = tally.counterTotals("tally_events_rejected_total{");
+      truth.rejectedByReason.forEach(
+          (reason, n) ->
+              assertThat(
+                      rejected.entrySet().stream()
+                          .filter(e -> e.getKey().contains("reason=\"" + reason + "\""))
+                          .mapToDouble(Map.Entry::getValue)
+                          .sum())
+                  .as(reason)
+                  .isEqualTo(n.doubleValue()));
+    }
+  }
+
+  @Test
+  void shouldKeepTheOriginalBytesOfARejectedRecord() {
+    try (TopologyFixture tally = new TopologyFixture(stateDir)) {
+      byte[] garbage = {(byte) 0xff, 0x00, 0x7b, (byte) 0xc3};
+      tally.pipe(TOPIC, garbage, T0);
+
+      TestRecord<byte[], byte[]> dead = tally.dlq.readRecord();
+      assertThat(dead.value()).isEqualTo(garbage);
+      assertThat(header(dead, "tally.reason")).isEqualTo("not_json");
+    }
+  }
+
+  @Test
+  void shouldCountLateEventsInTotalsButNotInClosedWindows() {
+    try (TopologyFixture tally = new TopologyFixture(stateDir)) {
+      tally.pipe(TOPIC, ack(T0 + 1_000), T0 + 1_000);
+      tally.flush();
+      // Stream time moves 5 minutes on: the 10 s and 1 min windows of T0 close (grace 30 s).
+      tally.pipe(TOPIC, ack(T0 + 300_000), T0 + 300_000);
+      tally.flush();
+      tally.pipe(TOPIC, ack(T0 + 2_000), T0 + 2_000); // late
+      tally.pipe(TOPIC, ack(T0 + 3_000), T0 + 3_000); // late
+      tally.flush();
+
+      String series = GroundTruth.key("ack_received_total", "service", "im-gateway");
+      assertThat(tally.cumulative().get(series).aggregate().total()).isEqualTo(4);
+      Map<KeyValue<String, Long>, Aggregate> tenSeconds = tally.windows("tally-window-10s");
+      assertThat(tenSeconds.get(KeyValue.pair(series, T0)).total()).isEqualTo(1);
+      Map<KeyValue<String, Long>, Aggregate> minutes = tally.windows("tally-window-1m");
+      assertThat(minutes.get(KeyValue.pair(series, T0)).total()).isEqualTo(1);
+      // The hour window is still open: late for 10 s, on time for 1 h.
+      Map<KeyValue<String, Long>, Aggregate> hours = tally.windows("tally-window-1h");
+      assertThat(hours.get(KeyValue.pair(series, T0)).total()).isEqualTo(4);
+      assertThat(
+              tally
+                  .counterTotals("tally_late_events_total{")
+                  .get(GroundTruth.key("tally_late_events_total", "metric", "ack_received_total")))
+          .isEqualTo(2);
+    }
+  }
+
+  @Test
+  void shouldAddUpEveryResolutionToTheCumulativeTotalForOnTimeEvents() {
+    List<GeneratedEvent> events = corpus(5, 10_000, 0);
+    try (TopologyFixture tally = new TopologyFixture(stateDir)) {
+      tally.pipeInOrder(events, 200);
+      Map<String, Double> totals = tally.counterTotals("delivery_messages_delivered_total{");
+      for (String store : List.of("tally-window-10s", "tally-window-1m", "tally-window-1h")) {
+        Map<String, Double> windowed = new HashMap<>();
+        tally
+            .windows(store)
+            .forEach(
+                (key, agg) -> {
+                  if (key.key.startsWith("delivery_messages_delivered_total{")) {
+                    windowed.merge(key.key, agg.total(), Double::sum);
+                  }
+                });
+        assertThat(windowed).as(store).isEqualTo(totals);
+      }
+      assertThat(tally.counterTotals("tally_late_events_total{")).isEmpty();
+    }
+  }
+
+  @Test
+  void shouldTrackActiveConnectionsPerSourceAndExpireSilentSources() {
+    try (TopologyFixture tally = new TopologyFixture(stateDir)) {
+      for (int i = 0; i < 5; i++) {
+        tally.pipe(TOPIC, event("connection.opened", "gw-1", T0 + i, ""), T0 + i);
+      }
+      tally.pipe(TOPIC, event("connection.closed", "gw-1", T0 + 10, ""), T0 + 10);
+      tally.pipe(TOPIC, event("connection.opened", "gw-2", T0 + 20, ""), T0 + 20);
+      tally.pipe(
+          TOPIC,
+          event("queue.depth", "gw-2", T0 + 30, ",\"queue\":\"offline\",\"depth\":7"),
+          T0 + 30);
+      tally.pipe(
+          TOPIC,
+          event("queue.depth", "gw-2", T0 + 20, ",\"queue\":\"offline\",\"depth\":9"),
+          T0 + 20);
+      tally.flush();
+
+      Map<String, Double> bySource = new HashMap<>();
+      tally
+          .gauges()
+          .forEach((k, v) -> bySource.put(k.series().metric() + "@" + k.source(), v.value()));
+      assertThat(bySource)
+          .containsEntry("connections_active@im-gateway/gw-1", 4.0)
+          .containsEntry("connections_active@im-gateway/gw-2", 1.0)
+          // Last value by event time, not by arrival.
+          .containsEntry("queue_depth@im-gateway/gw-2", 7.0);
+
+      // gw-1 keeps reporting; gw-2 goes silent past the 5 minute TTL and is dropped.
+      tally.driver.advanceWallClockTime(Duration.ofMinutes(4));
+      tally.pipe(TOPIC, event("connection.opened", "gw-1", T0 + 290_000, ""), T0 + 290_000);
+      tally.flush();
+      tally.driver.advanceWallClockTime(Duration.ofMinutes(2));
+
+      Map<GaugeKey, GaugeSample> gauges = tally.gauges();
+      assertThat(gauges.keySet()).extracting(GaugeKey::source).containsOnly("im-gateway/gw-1");
+      assertThat(gauges.values()).extracting(GaugeSample::value).containsExactly(5.0);
+    }
+  }
+
+  @Test
+  void shouldRouteSeriesBeyondTheCapToTheOverflowSeries() throws Exception {
+    Path catalog = stateDir.resolve("catalog.yaml");
+    Files.writeString(catalog, "extend:\n  http_requests_total: {cap: 3}\n");
+    try (TopologyFixture tally =
+        new TopologyFixture(stateDir.resolve("state"), Map.of(), Optional.of(catalog))) {
+      String[] routes = {"/a", "/b", "/c", "/d", "/e", "/a", "/f"};
+      for (int i = 0; i < routes.length; i++) {
+        tally.pipe(
+            TOPIC,
+            event(
+                "http.request",
+                "gw-1",
+                T0 + i,
+                ",\"method\":\"GET\",\"route\":\""
+                    + routes[i]
+                    + "\",\"status\":200,\"duration_ms\":3"),
+            T0 + i);
+      }
+      tally.flush();
+
+      Map<String, Double> http = tally.counterTotals("http_requests_total{");
+      assertThat(http).hasSize(4);
+      assertThat(
+              http.get(
+                  GroundTruth.key(
+                      "http_requests_total",
+                      "service",
+                      "im-gateway",
+                      "method",
+                      "GET",
+                      "route",
+                      "/a",
+                      "status",
+                      "200")))
+          .isEqualTo(2);
+      assertThat(
+              http.get(
+                  GroundTruth.key(
+                      "http_requests_total",
+                      "service",
+                      "__overflow__",
+                      "method",
+                      "__overflow__",
+                      "route",
+                      "__overflow__",
+                      "status",
+                      "__overflow__")))
+          .isEqualTo(3);
+      assertThat(sum(http)).isEqualTo(routes.length);
+      assertThat(tally.counterTotals("tally_series_overflow_total{"))
+          .containsEntry(
+              GroundTruth.key("tally_series_overflow_total", "metric", "http_requests_total"), 3.0);
+    }
+  }
+
+  @Test
+  void shouldCountUnmappedMetricSamplesInsteadOfDroppingThem() {
+    try (TopologyFixture tally = new TopologyFixture(stateDir)) {
+      tally.pipe(
+          TOPIC,
+          event(
+              "metric.sample",
+              "gw-1",
+              T0,
+              ",\"name\":\"orders_total\",\"kind\":\"counter\",\"value\":2"),
+          T0);
+      tally.flush();
+
+      assertThat(tally.counterTotals("tally_events_unmapped_total{"))
+          .containsEntry(
+              GroundTruth.key(
+                  "tally_events_unmapped_total", "type", "metric.sample", "name", "orders_total"),
+              1.0);
+    }
+  }
+
+  @Test
+  void shouldNameEveryProcessorStoreAndTopic() {
+    try (TopologyFixture tally = new TopologyFixture(stateDir)) {
+      String description =
+          dev.tally.streams.topology.TallyTopology.build(
+                  tally.config,
+                  tally.catalog,
+                  dev.tally.streams.TallyApp.parser(tally.config, java.time.Clock.systemUTC()))
+              .describe()
+              .toString();
+      assertThat(description).doesNotContain("KSTREAM-").doesNotContain("KTABLE-");
+      assertThat(description)
+          .contains(
+              "tally-series-repartition", "tally-cumulative", "tally-pending", "tally-window-10s");
+    }
+  }
+
+  private static String ack(long ts) {
+    return event("ack.received", "gw-1", ts, ",\"latency_ms\":12.5");
+  }
+
+  private static String event(String type, String instance, long ts, String fields) {
+    return "{\"type\":\""
+        + type
+        + "\",\"schema_version\":1,\"service\":\"im-gateway\",\"instance\":\""
+        + instance
+        + "\",\"event_id\":\"e-"
+        + ts
+        + "\",\"timestamp\":"
+        + ts
+        + fields
+        + "}";
+  }
+
+  private static String header(TestRecord<byte[], byte[]> r, String name) {
+    Header h = r.headers().lastHeader(name);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
+  private static double sum(Map<String, Double> values) {
+    return values.values().stream().mapToDouble(Double::doubleValue).sum();
+  }
+}
