@@ -103,7 +103,10 @@ final class SeriesOwner implements Processor<SeriesKey, Partial, Void, Void> {
   private void addToCumulative(SeriesKey series, Aggregate add, long eventTime, long firstWindow) {
     Cumulative existing = cumulative.get(series);
     if (existing == null) {
-      cumulative.put(series, new Cumulative(firstWindow, eventTime, add.copy()));
+      // Created = start of the first window the series counted in (event time); Tally's own
+      // counters are not windowed and take the time of their first record instead.
+      long created = firstWindow > 0 ? firstWindow : eventTime;
+      cumulative.put(series, new Cumulative(created, eventTime, add.copy()));
       return;
     }
     Aggregate total = existing.aggregate();
