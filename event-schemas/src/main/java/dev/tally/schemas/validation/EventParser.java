@@ -188,7 +188,9 @@ public final class EventParser {
   private Instant latestAcceptable() {
     Instant now = clock.instant();
     Duration skew = limits.maxFutureSkew();
-    return skew.compareTo(Duration.between(now, Instant.MAX)) >= 0 ? Instant.MAX : now.plus(skew);
+    // Compared in whole seconds so that no overflow (and no exception) happens per event.
+    long room = Instant.MAX.getEpochSecond() - now.getEpochSecond() - 1;
+    return skew.getSeconds() >= room ? Instant.MAX : now.plus(skew);
   }
 
   private Map<String, String> labels(JsonNode node, Violations violations) {

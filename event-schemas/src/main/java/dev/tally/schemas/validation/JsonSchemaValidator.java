@@ -90,7 +90,8 @@ public final class JsonSchemaValidator {
   }
 
   /**
-   * Validates one JSON value.
+   * Validates one JSON value. A tree built in memory may hold NaN or infinite numbers, which no
+   * JSON text can: the schemas reject infinities as not_finite but cannot see NaN.
    *
    * @return every violation, empty when the value satisfies the schemas
    */

@@ -83,6 +83,8 @@ class SchemaAgreementTest {
           NODES.textNode("2026-11-23T11:00:00Z"),
           NODES.textNode("2026-11-23T11:00:00.123456789+14:00"),
           NODES.textNode("2026-11-23t11:00:00z"),
+          NODES.textNode("2026-11-23T11:00:00-23:59"),
+          NODES.textNode("2028-02-29T11:00:00Z"),
           NODES.textNode("2026-11-23T11:00:00"),
           NODES.textNode("2026-11-23 11:00:00Z"),
           NODES.textNode("2026-11-23T24:00:00Z"),
