@@ -323,6 +323,7 @@ public final class TallyConfig {
     props.put(
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
         org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler.class.getName());
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
     props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, dlqTopic());
     // The persistent parts (stores, repartition topic) are named by Tally; the optimizer must not
     // merge or rename them, or an upgrade would orphan the changelogs that hold the totals.

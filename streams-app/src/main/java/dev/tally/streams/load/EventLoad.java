@@ -91,11 +91,15 @@ public final class EventLoad {
 
   /** The next record; timestamps spread uniformly over {@code [startMs, startMs + spreadMs)}. */
   public GeneratedEvent next() {
+    return nextAt(startMs + (spreadMs <= 0 ? 0 : (long) (random.nextDouble() * spreadMs)));
+  }
+
+  /** The next record, stamped {@code ts} (live load: the current time). */
+  public GeneratedEvent nextAt(long ts) {
     sequence++;
     String service = SERVICES[random.nextInt(SERVICES.length)];
     String instance = service + "-" + random.nextInt(instances);
     String topic = topicPrefix + service;
-    long ts = startMs + (spreadMs <= 0 ? 0 : (long) (random.nextDouble() * spreadMs));
     if (random.nextDouble() < badFraction) {
       return bad(topic, service, instance, ts);
     }
@@ -274,6 +278,11 @@ public final class EventLoad {
       sb.append('}');
     }
     return sb.append('}').toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The topics this load writes to, one per simulated service. */
+  public List<String> topics() {
+    return java.util.Arrays.stream(SERVICES).map(s -> topicPrefix + s).toList();
   }
 
   /** Options of a load. */

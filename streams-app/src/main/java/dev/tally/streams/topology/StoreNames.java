@@ -4,35 +4,36 @@ import dev.tally.streams.config.WindowSpec;
 
 /**
  * Fixed names of every persistent part of the topology. Changelog and repartition topics derive
- * from them ({@code <application.id>-<name>-changelog}), so renaming one orphans its state.
+ * from them ({@code <application.id>-<name>-changelog}, e.g. {@code tally-cumulative-changelog}),
+ * so renaming one orphans its state.
  */
 public final class StoreNames {
   /** Pre-aggregation buffer of the reading task (in memory, cached, changelogged). */
-  public static final String PENDING = "tally-pending";
+  public static final String PENDING = "pending";
 
   /** Series admitted per metric by the reading task, for the live-series cap. */
-  public static final String SEEN = "tally-series-seen";
+  public static final String SEEN = "series-seen";
 
   /** Never-resetting totals per series (owner task). */
-  public static final String CUMULATIVE = "tally-cumulative";
+  public static final String CUMULATIVE = "cumulative";
 
   /** Gauge samples per series and source (owner task). */
-  public static final String GAUGES = "tally-gauges";
+  public static final String GAUGES = "gauges";
 
   /** Repartition of partials by series key: one owner per series. */
-  public static final String SERIES_REPARTITION = "tally-series";
+  public static final String SERIES_REPARTITION = "series";
 
-  public static final String SOURCE = "tally-source";
-  public static final String ROUTER = "tally-router";
-  public static final String ROUTE_SPLIT = "tally-route-";
-  public static final String DLQ_SINK = "tally-dlq-sink";
-  public static final String OWNER = "tally-series-owner";
+  public static final String SOURCE = "source";
+  public static final String ROUTER = "router";
+  public static final String ROUTE_SPLIT = "route-";
+  public static final String DLQ_SINK = "dlq-sink";
+  public static final String OWNER = "series-owner";
 
   private StoreNames() {}
 
-  /** Windowed store of one resolution, e.g. {@code tally-window-10s}. */
+  /** Windowed store of one resolution, e.g. {@code window-10s}. */
   public static String window(WindowSpec spec) {
-    return "tally-window-" + spec.label();
+    return "window-" + spec.label();
   }
 
   /** The repartition topic Kafka Streams creates for {@link #SERIES_REPARTITION}. */

@@ -24,10 +24,9 @@ import org.apache.kafka.streams.state.Stores;
  * Builds Tally's topology:
  *
  * <pre>
- * events.* ─▶ tally-router (parse, validate, map, pre-aggregate) ─┬─▶ tally.dlq
- *                                                                  └─▶ tally-series repartition
- *                                                                        ─▶ tally-series-owner
- *                                  (cumulative, windows per resolution, gauges)
+ * events.* ─▶ router (parse, validate, map, pre-aggregate; store pending) ─┬─▶ tally.dlq
+ *                                                                          └─▶ series repartition
+ *   ─▶ series-owner (stores cumulative, window-10s/1m/1h, gauges)
  * </pre>
  *
  * Every processor, store and the repartition topic has a fixed name ({@link StoreNames}).
@@ -115,7 +114,7 @@ public final class TallyTopology {
                               Routed.DeadLetter dead = (Routed.DeadLetter) value;
                               return KeyValue.pair(dead.key(), dead.value());
                             },
-                            Named.as("tally-dlq-unwrap"))
+                            Named.as("dlq-unwrap"))
                         .to(
                             config.dlqTopic(),
                             Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
@@ -127,7 +126,7 @@ public final class TallyTopology {
                     partials
                         .mapValues(
                             value -> ((Routed.SeriesPartial) value).partial(),
-                            Named.as("tally-partial-unwrap"))
+                            Named.as("partial-unwrap"))
                         .repartition(
                             Repartitioned.<SeriesKey, Partial>as(StoreNames.SERIES_REPARTITION)
                                 .withKeySerde(StoreSerdes.seriesKey())

@@ -165,12 +165,12 @@ class TallyTopologyTest {
 
       String series = GroundTruth.key("ack_received_total", "service", "im-gateway");
       assertThat(tally.cumulative().get(series).aggregate().total()).isEqualTo(4);
-      Map<KeyValue<String, Long>, Aggregate> tenSeconds = tally.windows("tally-window-10s");
+      Map<KeyValue<String, Long>, Aggregate> tenSeconds = tally.windows("window-10s");
       assertThat(tenSeconds.get(KeyValue.pair(series, T0)).total()).isEqualTo(1);
-      Map<KeyValue<String, Long>, Aggregate> minutes = tally.windows("tally-window-1m");
+      Map<KeyValue<String, Long>, Aggregate> minutes = tally.windows("window-1m");
       assertThat(minutes.get(KeyValue.pair(series, T0)).total()).isEqualTo(1);
       // The hour window is still open: late for 10 s, on time for 1 h.
-      Map<KeyValue<String, Long>, Aggregate> hours = tally.windows("tally-window-1h");
+      Map<KeyValue<String, Long>, Aggregate> hours = tally.windows("window-1h");
       assertThat(hours.get(KeyValue.pair(series, T0)).total()).isEqualTo(4);
       assertThat(
               tally
@@ -186,7 +186,7 @@ class TallyTopologyTest {
     try (TopologyFixture tally = new TopologyFixture(stateDir)) {
       tally.pipeInOrder(events, 200);
       Map<String, Double> totals = tally.counterTotals("delivery_messages_delivered_total{");
-      for (String store : List.of("tally-window-10s", "tally-window-1m", "tally-window-1h")) {
+      for (String store : List.of("window-10s", "window-1m", "window-1h")) {
         Map<String, Double> windowed = new HashMap<>();
         tally
             .windows(store)
@@ -330,9 +330,7 @@ class TallyTopologyTest {
               .describe()
               .toString();
       assertThat(description).doesNotContain("KSTREAM-").doesNotContain("KTABLE-");
-      assertThat(description)
-          .contains(
-              "tally-series-repartition", "tally-cumulative", "tally-pending", "tally-window-10s");
+      assertThat(description).contains("series-repartition", "cumulative", "pending", "window-10s");
     }
   }
 

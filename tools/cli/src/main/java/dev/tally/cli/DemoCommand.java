@@ -37,6 +37,6 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     return PipelineCommands.runUntilStopped(
-        environment, spec.commandLine().getOut(), Optional.empty(), duration);
+        environment, spec.commandLine().getOut(), Optional.empty(), duration, true);
   }
 }

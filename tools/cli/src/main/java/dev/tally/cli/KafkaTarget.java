@@ -67,6 +67,11 @@ final class KafkaTarget implements AutoCloseable {
     return bootstrapServers;
   }
 
+  /** Whether the broker runs in this process (and so starts empty every time). */
+  boolean isEmbedded() {
+    return embedded != null;
+  }
+
   @Override
   public void close() {
     if (embedded != null) {

@@ -1,8 +1,15 @@
 package dev.tally.cli;
 
+import dev.tally.streams.TallyApp;
+import dev.tally.streams.config.InvalidConfigException;
+import dev.tally.streams.config.TallyConfig;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -10,8 +17,6 @@ import java.util.Optional;
  * on it and keep both running until stopped.
  */
 final class PipelineCommands {
-  static final String PIPELINE_MISSING = "the aggregation pipeline is not built yet; see README";
-
   private PipelineCommands() {}
 
   /** A started pipeline; closing it stops it cleanly. */
@@ -25,13 +30,20 @@ final class PipelineCommands {
    * waits for Ctrl-C or until {@code maxRuntime} has passed.
    *
    * @param maxRuntime how long to run; {@code null} runs until stopped
+   * @param demo also produce sample events of every family
    */
   static int runUntilStopped(
-      CliEnvironment environment, PrintWriter out, Optional<Path> config, Duration maxRuntime) {
+      CliEnvironment environment,
+      PrintWriter out,
+      Optional<Path> config,
+      Duration maxRuntime,
+      boolean demo) {
+    // Read the configuration before starting anything, so a bad key fails in an instant.
+    TallyConfig settings = loadConfig(config, environment.variables());
     StopSignal stop = environment.stopSignal();
     stop.install();
     try (KafkaTarget kafka = KafkaTarget.fromEnvironment(environment.variables(), out)) {
-      RunningPipeline pipeline = startPipeline(kafka.bootstrapServers(), config, out);
+      RunningPipeline pipeline = startPipeline(settings, kafka, out, demo);
       try {
         if (maxRuntime != null) {
           out.println(
@@ -48,11 +60,74 @@ final class PipelineCommands {
     return 0;
   }
 
-  /** Where the aggregation pipeline will start, against the given Kafka cluster. */
+  static TallyConfig loadConfig(Optional<Path> file, Map<String, String> env) {
+    try {
+      return TallyConfig.load(file, env);
+    } catch (InvalidConfigException e) {
+      throw new CliFailure("configuration: " + e.getMessage(), e);
+    }
+  }
+
+  /** Starts Tally against {@code kafka}; closing the result stops it cleanly. */
   static RunningPipeline startPipeline(
-      String bootstrapServers, Optional<Path> config, PrintWriter out) {
-    out.println(PIPELINE_MISSING);
+      TallyConfig settings, KafkaTarget kafka, PrintWriter out, boolean demo) {
+    TallyConfig config = settings.with(TallyConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    Path scratchState = null;
+    if (kafka.isEmbedded() && settings.get(TallyConfig.STATE_DIR).equals(defaultStateDir())) {
+      // A fresh embedded broker has none of the changelogs an old local state directory refers
+      // to; start from an empty one so that nothing stale is restored.
+      scratchState = tempDir("tally-state-");
+      config = config.with(TallyConfig.STATE_DIR, scratchState.toString());
+    }
+    TallyApp app;
+    try {
+      app = TallyApp.create(config);
+    } catch (InvalidConfigException e) {
+      throw new CliFailure("configuration: " + e.getMessage(), e);
+    }
+    app.start();
+    out.println(
+        "Tally pipeline started (application.id="
+            + config.applicationId()
+            + ", reading topics matching "
+            + config.inputTopicPattern()
+            + ")");
+    DemoLoad load = demo ? DemoLoad.start(kafka.bootstrapServers()) : null;
+    if (load != null) {
+      out.println("demo load: " + DemoLoad.EVENTS_PER_SECOND + " events/s to events.* topics");
+    }
     out.flush();
-    return () -> {};
+    Path stateToDelete = scratchState;
+    return () -> {
+      if (load != null) {
+        load.close();
+      }
+      app.close();
+      if (stateToDelete != null) {
+        deleteRecursively(stateToDelete);
+      }
+      out.println("Tally pipeline stopped");
+      out.flush();
+    };
+  }
+
+  private static String defaultStateDir() {
+    return TallyConfig.fromMap(Map.of()).get(TallyConfig.STATE_DIR);
+  }
+
+  private static Path tempDir(String prefix) {
+    try {
+      return Files.createTempDirectory(prefix);
+    } catch (IOException e) {
+      throw new CliFailure("cannot create a state directory: " + e.getMessage(), e);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // Best effort: a leftover scratch directory under the temp dir does no harm.
+    }
   }
 }

@@ -40,6 +40,6 @@ final class RunCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--config: no such file: " + config);
     }
     return PipelineCommands.runUntilStopped(
-        environment, spec.commandLine().getOut(), Optional.ofNullable(config), null);
+        environment, spec.commandLine().getOut(), Optional.ofNullable(config), null, false);
   }
 }
