@@ -8,6 +8,10 @@ import java.util.List;
  */
 public final class SelfMetrics {
   public static final String PREFIX = "tally_";
+  // Their label values come from topic names, reason codes and catalog names, except the unmapped
+  // sample names, which producers choose: those get a small cap of their own.
+  private static final int DEFAULT_CAP = 10_000;
+  private static final int UNMAPPED_CAP = 1_000;
 
   public static final MetricDefinition EVENTS_CONSUMED =
       counter("tally_events_consumed_total", "Records read from the input topics.", "topic");
@@ -19,6 +23,7 @@ public final class SelfMetrics {
           "reason");
   public static final MetricDefinition EVENTS_UNMAPPED =
       counter(
+          UNMAPPED_CAP,
           "tally_events_unmapped_total",
           "Valid events no catalog metric takes (e.g. a metric.sample name without an entry).",
           "type",
@@ -44,6 +49,10 @@ public final class SelfMetrics {
   }
 
   private static MetricDefinition counter(String name, String help, String... labels) {
+    return counter(DEFAULT_CAP, name, help, labels);
+  }
+
+  private static MetricDefinition counter(int cap, String name, String help, String... labels) {
     return new MetricDefinition(
         name,
         MetricType.COUNTER,
@@ -53,6 +62,6 @@ public final class SelfMetrics {
         List.of(),
         null,
         null,
-        Integer.MAX_VALUE);
+        cap);
   }
 }

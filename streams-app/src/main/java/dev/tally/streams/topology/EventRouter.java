@@ -12,14 +12,14 @@ import dev.tally.streams.store.Partial;
 import dev.tally.streams.store.PendingKey;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -53,6 +53,10 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
   private final long finestWindowMs;
   private final Duration flushInterval;
   private final Map<String, Integer> liveSeries = new HashMap<>();
+  // Decoded mirrors of the two stores. Every change is still written to the (changelogged) store
+  // before the next commit can happen, but reads come from here: no deserialization per event.
+  private final Map<PendingKey, Partial> buffer = new HashMap<>();
+  private final Set<SeriesKey> admitted = new HashSet<>();
 
   private ProcessorContext<SeriesKey, Routed> context;
   private KeyValueStore<PendingKey, Partial> pending;
@@ -70,10 +74,20 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
     this.context = context;
     this.pending = context.getStateStore(StoreNames.PENDING);
     this.seen = context.getStateStore(StoreNames.SEEN);
-    // The per-metric counts are derived from the restored store rather than stored twice.
+    // Rebuilt from the restored stores whenever the task (re)starts, so the mirrors always match
+    // what the last commit left; the per-metric counts are derived rather than stored twice.
     liveSeries.clear();
+    admitted.clear();
     try (KeyValueIterator<SeriesKey, Long> all = seen.all()) {
-      all.forEachRemaining(kv -> liveSeries.merge(kv.key.metric(), 1, Integer::sum));
+      all.forEachRemaining(
+          kv -> {
+            admitted.add(kv.key);
+            liveSeries.merge(kv.key.metric(), 1, Integer::sum);
+          });
+    }
+    buffer.clear();
+    try (KeyValueIterator<PendingKey, Partial> all = pending.all()) {
+      all.forEachRemaining(kv -> buffer.put(kv.key, kv.value));
     }
     context.schedule(flushInterval, PunctuationType.WALL_CLOCK_TIME, now -> flush());
   }
@@ -160,13 +174,13 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
               metric.gaugeMode() == dev.tally.streams.catalog.GaugeMode.DELTA,
               update.value(),
               update.eventTimeMs());
-      Partial existing = pending.get(key);
-      pending.put(key, existing == null ? sample : ((Partial.Gauge) existing).merge(sample));
+      Partial existing = buffer.get(key);
+      buffer(key, existing == null ? sample : ((Partial.Gauge) existing).merge(sample));
       return;
     }
     long windowStart = Math.floorDiv(update.eventTimeMs(), finestWindowMs) * finestWindowMs;
     PendingKey key = new PendingKey(series, windowStart, "");
-    Partial.Window existing = (Partial.Window) pending.get(key);
+    Partial.Window existing = (Partial.Window) buffer.get(key);
     Aggregate aggregate;
     long eventTime = update.eventTimeMs();
     if (existing == null) {
@@ -183,18 +197,23 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
     } else {
       aggregate.add(update.value());
     }
-    pending.put(key, new Partial.Window(windowStart, eventTime, aggregate));
+    buffer(key, new Partial.Window(windowStart, eventTime, aggregate));
+  }
+
+  private void buffer(PendingKey key, Partial partial) {
+    buffer.put(key, partial);
+    pending.put(key, partial);
   }
 
   /** Tally's own counters: not windowed, so all updates of a flush interval share one partial. */
   private void count(MetricDefinition metric, Map<String, String> labels, long recordTime) {
     SeriesKey series = admit(metric, SeriesKey.of(metric.name(), labels), recordTime);
     PendingKey key = new PendingKey(series, 0, "");
-    Partial.Window existing = (Partial.Window) pending.get(key);
+    Partial.Window existing = (Partial.Window) buffer.get(key);
     Aggregate aggregate = existing == null ? Aggregate.counter() : existing.aggregate();
     aggregate.add(1);
     long time = existing == null ? recordTime : Math.max(recordTime, existing.eventTimeMs());
-    pending.put(key, new Partial.Window(0, time, aggregate));
+    buffer(key, new Partial.Window(0, time, aggregate));
   }
 
   /**
@@ -203,12 +222,13 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
    * series still has exactly one owner.
    */
   private SeriesKey admit(MetricDefinition metric, SeriesKey series, long time) {
-    if (seen.get(series) != null) {
+    if (admitted.contains(series)) {
       return series;
     }
     int live = liveSeries.getOrDefault(metric.name(), 0);
     if (live < metric.seriesCap()) {
       seen.put(series, time);
+      admitted.add(series);
       liveSeries.put(metric.name(), live + 1);
       return series;
     }
@@ -220,19 +240,16 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
 
   /** Forwards every buffered partial to its owner and empties the buffer. */
   void flush() {
-    List<KeyValue<PendingKey, Partial>> batch = new ArrayList<>();
-    try (KeyValueIterator<PendingKey, Partial> all = pending.all()) {
-      all.forEachRemaining(batch::add);
-    }
-    for (KeyValue<PendingKey, Partial> entry : batch) {
+    for (Map.Entry<PendingKey, Partial> entry : buffer.entrySet()) {
       context.forward(
           new Record<SeriesKey, Routed>(
-              entry.key.series(),
-              new Routed.SeriesPartial(entry.value),
-              entry.value.eventTimeMs(),
+              entry.getKey().series(),
+              new Routed.SeriesPartial(entry.getValue()),
+              entry.getValue().eventTimeMs(),
               new RecordHeaders()));
-      pending.delete(entry.key);
+      pending.delete(entry.getKey());
     }
+    buffer.clear();
   }
 
   private static byte[] utf8(String s) {

@@ -1,0 +1,172 @@
+package dev.tally.streams.bench;
+
+import dev.tally.schemas.validation.EventParser;
+import dev.tally.schemas.validation.ParseResult;
+import dev.tally.streams.TallyApp;
+import dev.tally.streams.config.TallyConfig;
+import dev.tally.streams.load.EventLoad;
+import dev.tally.streams.load.GeneratedEvent;
+import dev.tally.streams.query.LocalMetricStores;
+import dev.tally.tools.kafka.LocalKafkaBroker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+
+/**
+ * Pipeline throughput, measured in one run on one broker and one topic set:
+ *
+ * <ul>
+ *   <li>baseline: a plain consumer doing the same JSON parse and validation plus HashMap counting;
+ *   <li>Tally with exactly_once_v2 (the default);
+ *   <li>Tally with at_least_once.
+ * </ul>
+ *
+ * Each is timed from start until every event is counted. Run with {@code bench/pipeline.sh}; the
+ * ratios are what to compare across machines, not the absolute rates.
+ */
+public final class PipelineBenchmark {
+  private PipelineBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int events = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+    // Third argument "profile": Tally with exactly-once only, for a profiler to look at.
+    boolean profile = args.length > 2 && args[2].equals("profile");
+    try (LocalKafkaBroker broker = LocalKafkaBroker.builder().build().start()) {
+      EventLoad load =
+          EventLoad.builder()
+              .seed(1)
+              .startMs(System.currentTimeMillis() - Duration.ofMinutes(10).toMillis())
+              .spreadMs(Duration.ofMinutes(8).toMillis())
+              .build();
+      load.topics().forEach(t -> broker.createTopic(t, 2));
+      produce(broker.bootstrapServers(), load, events);
+      System.out.printf(Locale.ROOT, "events: %d on %s%n", events, load.topics());
+      if (profile) {
+        System.out.printf(
+            Locale.ROOT,
+            "tally EOS %.0f ev/s%n",
+            tally(broker.bootstrapServers(), events, "exactly_once_v2"));
+        return;
+      }
+      for (int round = 1; round <= rounds; round++) {
+        double baseline = baseline(broker.bootstrapServers(), events);
+        double eos = tally(broker.bootstrapServers(), events, "exactly_once_v2");
+        double alos = tally(broker.bootstrapServers(), events, "at_least_once");
+        System.out.printf(
+            Locale.ROOT,
+            "round %d: baseline %.0f ev/s, tally EOS %.0f ev/s, tally ALOS %.0f ev/s;"
+                + " EOS/baseline %.2f, ALOS/baseline %.2f, EOS/ALOS %.2f%n",
+            round,
+            baseline,
+            eos,
+            alos,
+            eos / baseline,
+            alos / baseline,
+            eos / alos);
+      }
+    }
+  }
+
+  private static void produce(String bootstrap, EventLoad load, int events) {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+    props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (int i = 0; i < events; i++) {
+        GeneratedEvent e = load.next();
+        producer.send(new ProducerRecord<>(e.topic(), null, e.timestampMs(), null, e.json()));
+      }
+    }
+  }
+
+  /** A plain consumer: same parse and validation, counting per type and service in a HashMap. */
+  private static double baseline(String bootstrap, int events) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "baseline-" + UUID.randomUUID());
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    EventParser parser =
+        new EventParser(
+            dev.tally.schemas.validation.ValidationLimits.defaults(), Clock.systemUTC());
+    Map<String, Long> counts = new HashMap<>();
+    long start = System.nanoTime();
+    long read = 0;
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(Pattern.compile("events\\..*"));
+      while (read < events) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          ParseResult result = parser.parse(r.value());
+          if (result instanceof ParseResult.Parsed parsed) {
+            var env = parsed.event().envelope();
+            counts.merge(env.type().wireName() + "|" + env.service(), 1L, Long::sum);
+          }
+          read++;
+        }
+      }
+    }
+    return events / seconds(start);
+  }
+
+  private static double tally(String bootstrap, int events, String guarantee) throws Exception {
+    Path state = Files.createTempDirectory("tally-bench-");
+    String appId = "tally-bench-" + UUID.randomUUID();
+    // TALLY_* variables apply, so settings can be compared: TALLY_KAFKA_COMMIT_INTERVAL_MS=500.
+    TallyConfig config =
+        TallyConfig.load(Optional.empty(), System.getenv())
+            .with(TallyConfig.BOOTSTRAP_SERVERS, bootstrap)
+            .with(TallyConfig.APPLICATION_ID, appId)
+            .with(TallyConfig.STATE_DIR, state.toString())
+            .with(TallyConfig.DLQ_TOPIC, appId + ".dlq")
+            .with(TallyConfig.PROCESSING_GUARANTEE, guarantee);
+    long start = System.nanoTime();
+    try (TallyApp app = TallyApp.create(config)) {
+      app.start();
+      LocalMetricStores stores = new LocalMetricStores(app.streams());
+      while (consumed(stores) < events) {
+        Thread.sleep(50);
+      }
+      return events / seconds(start);
+    }
+  }
+
+  private static long consumed(LocalMetricStores stores) {
+    AtomicLong total = new AtomicLong();
+    try {
+      stores.forEachCumulative(
+          (k, v) -> {
+            if (k.metric().equals("tally_events_consumed_total")) {
+              total.addAndGet((long) v.aggregate().total());
+            }
+          });
+    } catch (InvalidStateStoreException starting) {
+      return 0;
+    }
+    return total.get();
+  }
+
+  private static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+}
