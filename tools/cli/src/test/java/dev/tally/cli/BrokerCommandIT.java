@@ -79,12 +79,12 @@ class BrokerCommandIT {
 
   @Test
   void shouldStartALocalBrokerForTheDemoWhenNoClusterIsConfigured() throws Exception {
-    int exit = startTally(Map.of(), "demo", "--duration", "1s").get(60, TimeUnit.SECONDS);
+    int exit = startTally(Map.of(), "demo", "--duration", "3s").get(120, TimeUnit.SECONDS);
 
     assertThat(exit).isZero();
     assertThat(out.toString()).containsPattern(READY);
     assertThat(out.toString())
-        .contains("the aggregation pipeline is not built yet; see README")
+        .contains("Tally pipeline started", "demo load: ", "Tally pipeline stopped")
         .endsWith("Kafka broker stopped" + System.lineSeparator());
     assertThat(err.toString()).isEmpty();
   }

@@ -97,20 +97,21 @@ class TallyCliTest {
   }
 
   @Test
-  void shouldUseTheClusterInKafkaBootstrapServersAndStopAfterTheDuration() {
-    long started = System.nanoTime();
+  void shouldFailAtStartUpNamingAnUnknownSetting() {
+    int exit = tally(Map.of("TALLY_WINDW_GRACE", "10s"), "run");
 
-    int exit =
-        tally(Map.of("KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092"), "demo", "--duration", "200ms");
+    assertThat(exit).isEqualTo(1);
+    assertThat(err.toString())
+        .startsWith("tally: configuration: TALLY_WINDW_GRACE: unknown setting")
+        .doesNotContain("Exception");
+    assertThat(out.toString()).doesNotContain("ready at");
+  }
 
-    assertThat(exit).isZero();
-    assertThat(Duration.ofNanos(System.nanoTime() - started))
-        .isGreaterThanOrEqualTo(Duration.ofMillis(200));
-    assertThat(out.toString().lines())
-        .containsExactly(
-            "using Kafka at kafka-1:9092 (KAFKA_BOOTSTRAP_SERVERS)",
-            "the aggregation pipeline is not built yet; see README",
-            "stopping after 0.2s (Ctrl-C stops sooner)");
-    assertThat(err.toString()).isEmpty();
+  @Test
+  void shouldFailAtStartUpNamingABadValue() {
+    int exit = tally(Map.of("TALLY_WINDOW_GRACE", "soon"), "demo", "--duration", "1s");
+
+    assertThat(exit).isEqualTo(1);
+    assertThat(err.toString()).startsWith("tally: configuration: window.grace: 'soon'");
   }
 }
