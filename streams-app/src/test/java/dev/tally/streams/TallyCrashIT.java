@@ -12,7 +12,6 @@ import dev.tally.tools.kafka.KafkaBrokerExtension;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -24,7 +23,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,7 +89,8 @@ class TallyCrashIT {
     try (TallyApp survivor = TallyApp.create(config)) {
       survivor.start();
       Map<String, Cumulative> totals =
-          awaitConsumed(new LocalMetricStores(survivor.streams()), Duration.ofMinutes(4));
+          CountedTotals.await(
+              new LocalMetricStores(survivor.streams()), EVENTS, Duration.ofMinutes(4));
 
       truth.counters.forEach(
           (series, expected) ->
@@ -101,11 +100,7 @@ class TallyCrashIT {
               assertThat(totals.get(series).aggregate().histogram().count())
                   .as(series)
                   .isEqualTo(values.size()));
-      double rejected =
-          totals.entrySet().stream()
-              .filter(e -> e.getKey().startsWith("tally_events_rejected_total{"))
-              .mapToDouble(e -> e.getValue().aggregate().total())
-              .sum();
+      double rejected = CountedTotals.sum(totals, "tally_events_rejected_total");
       assertThat(rejected).isEqualTo(truth.rejected);
     }
   }
@@ -171,38 +166,5 @@ class TallyCrashIT {
       }
     }
     throw new AssertionError("the victim committed fewer than " + atLeast + " offsets in time");
-  }
-
-  private static Map<String, Cumulative> awaitConsumed(LocalMetricStores stores, Duration timeout)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    double consumed = -1;
-    while (System.nanoTime() < deadline) {
-      try {
-        Map<String, Cumulative> totals = new HashMap<>();
-        stores.forEachCumulative(
-            (k, v) ->
-                totals.merge(
-                    k.toString(),
-                    v,
-                    (a, b) -> {
-                      a.aggregate().merge(b.aggregate());
-                      return a;
-                    }));
-        consumed =
-            totals.entrySet().stream()
-                .filter(e -> e.getKey().startsWith("tally_events_consumed_total{"))
-                .mapToDouble(e -> e.getValue().aggregate().total())
-                .sum();
-        if (consumed == EVENTS) {
-          return totals;
-        }
-        assertThat(consumed).as("consumed more than produced").isLessThanOrEqualTo(EVENTS);
-      } catch (InvalidStateStoreException rebalancing) {
-        // Not queryable while restoring the victim's state; ask again.
-      }
-      Thread.sleep(500);
-    }
-    throw new AssertionError("only " + consumed + " of " + EVENTS + " events counted in time");
   }
 }

@@ -26,7 +26,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,7 +87,7 @@ class TallyPipelineIT {
     try (TallyApp app = TallyApp.create(config)) {
       app.start();
       LocalMetricStores stores = new LocalMetricStores(app.streams());
-      Map<String, Cumulative> totals = awaitConsumed(stores, EVENTS, Duration.ofMinutes(4));
+      Map<String, Cumulative> totals = CountedTotals.await(stores, EVENTS, Duration.ofMinutes(4));
 
       assertThat(truth.counters).hasSizeGreaterThan(100);
       truth.counters.forEach(
@@ -101,49 +100,12 @@ class TallyPipelineIT {
               assertThat(totals.get(series).aggregate().histogram().count())
                   .as(series)
                   .isEqualTo(values.size()));
-      double rejected =
-          totals.entrySet().stream()
-              .filter(e -> e.getKey().startsWith("tally_events_rejected_total{"))
-              .mapToDouble(e -> e.getValue().aggregate().total())
-              .sum();
+      double rejected = CountedTotals.sum(totals, "tally_events_rejected_total");
       assertThat(rejected).isEqualTo(truth.rejected);
 
       Map<String, Long> dlqByReason = readDlq(appId + ".dlq", truth.rejected);
       assertThat(dlqByReason).isEqualTo(truth.rejectedByReason);
     }
-  }
-
-  private static Map<String, Cumulative> awaitConsumed(
-      LocalMetricStores stores, long expected, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    double consumed = -1;
-    while (System.nanoTime() < deadline) {
-      try {
-        Map<String, Cumulative> totals = new HashMap<>();
-        stores.forEachCumulative(
-            (k, v) ->
-                totals.merge(
-                    k.toString(),
-                    v,
-                    (a, b) -> {
-                      a.aggregate().merge(b.aggregate());
-                      return a;
-                    }));
-        consumed =
-            totals.entrySet().stream()
-                .filter(e -> e.getKey().startsWith("tally_events_consumed_total{"))
-                .mapToDouble(e -> e.getValue().aggregate().total())
-                .sum();
-        if (consumed == expected) {
-          return totals;
-        }
-        assertThat(consumed).as("consumed more than produced").isLessThanOrEqualTo(expected);
-      } catch (InvalidStateStoreException rebalancing) {
-        // Stores are not queryable while the instance rebalances or restores; ask again.
-      }
-      Thread.sleep(500);
-    }
-    throw new AssertionError("only " + consumed + " of " + expected + " events counted in time");
   }
 
   private static Map<String, Long> readDlq(String topic, long expected) {
