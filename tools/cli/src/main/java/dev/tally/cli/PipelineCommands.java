@@ -79,6 +79,9 @@ final class PipelineCommands {
       scratchState = tempDir("tally-state-");
       config = config.with(TallyConfig.STATE_DIR, scratchState.toString());
     }
+    if (demo && config.catalogFile().isEmpty()) {
+      config = config.with(TallyConfig.CATALOG_FILE, demoCatalog().toString());
+    }
     TallyApp app;
     try {
       app = TallyApp.create(config);
@@ -109,6 +112,18 @@ final class PipelineCommands {
       out.println("Tally pipeline stopped");
       out.flush();
     };
+  }
+
+  /** The demo catalog, copied out of the jar so it can be read like a user's catalog file. */
+  private static Path demoCatalog() {
+    try (var in = PipelineCommands.class.getResourceAsStream("demo-catalog.yaml")) {
+      Path file = Files.createTempFile("tally-demo-catalog-", ".yaml");
+      file.toFile().deleteOnExit();
+      Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      return file;
+    } catch (IOException e) {
+      throw new CliFailure("cannot write the demo catalog: " + e.getMessage(), e);
+    }
   }
 
   private static String defaultStateDir() {
