@@ -64,9 +64,12 @@ public final class FakeMetricStores implements MetricStores {
   /** A gauge sample of one reporting source ({@code service/instance}). */
   public FakeMetricStores gauge(
       String metric, String source, double value, long eventTimeMs, String... labelPairs) {
-    gauges.add(
-        Map.entry(
-            new GaugeKey(key(metric, labelPairs), source), new GaugeSample(value, eventTimeMs)));
+    return gauge(
+        new GaugeKey(key(metric, labelPairs), source), new GaugeSample(value, eventTimeMs));
+  }
+
+  public FakeMetricStores gauge(GaugeKey key, GaugeSample sample) {
+    gauges.add(Map.entry(key, sample));
     return this;
   }
 

@@ -10,7 +10,6 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapsho
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.NativeHistogramBuckets;
-import java.util.Map;
 import java.util.SortedMap;
 
 /**
@@ -38,12 +37,12 @@ final class Points {
     }
     String[] names = new String[labels.size()];
     String[] values = new String[labels.size()];
-    int i = 0;
-    for (Map.Entry<String, String> label : labels.entrySet()) {
-      names[i] = label.getKey();
-      values[i] = label.getValue();
-      i++;
-    }
+    int[] i = {0};
+    labels.forEach(
+        (name, value) -> {
+          names[i[0]] = name;
+          values[i[0]++] = value;
+        });
     return Labels.of(names, values);
   }
 
