@@ -258,6 +258,32 @@ class TallyCollectorTest {
   }
 
   @Test
+  void shouldKeepTheFirstOfTwoCatalogSeriesWithTheSameLabels() {
+    stores
+        .counter("ack_received_total", 3, CREATED, "service", "im-gateway")
+        .counter("ack_received_total", 4, CREATED, "service", "im-gateway");
+
+    String text = render(collector().collect(), "ack_received", "tally_scrape_series_skipped");
+
+    assertThat(text)
+        .contains("ack_received_total{service=\"im-gateway\"} 3.0\n")
+        .doesNotContain("4.0")
+        .contains(
+            "tally_scrape_series_skipped_total{metric=\"ack_received_total\","
+                + "reason=\"duplicate_series\"} 1.0\n");
+  }
+
+  @Test
+  void shouldNotFailTheScrapeWhenAStoreCannotBeRead() {
+    stores.counter("ack_received_total", 3, CREATED, "service", "im-gateway");
+    stores.failWith(new org.apache.kafka.common.errors.SerializationException("corrupt record"));
+
+    assertThat(render(collector().collect(), n -> true))
+        .contains("tally_stores_queryable 0.0\n")
+        .doesNotContain("ack_received");
+  }
+
+  @Test
   void shouldKeepTallysOwnFamilyWhenACatalogMetricHasTheSameName() throws IOException {
     Path file = Files.createTempFile("catalog", ".yaml");
     Files.writeString(
