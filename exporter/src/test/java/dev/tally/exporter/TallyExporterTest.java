@@ -13,12 +13,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -109,6 +111,28 @@ class TallyExporterTest {
     }
     assertThat(families.get("ack_received_total").getMetric(0).getCounter().getValue())
         .isEqualTo(3.0);
+  }
+
+  @Test
+  void shouldGzipTheScrapeWhenTheClientAcceptsIt() throws Exception {
+    HttpResponse<byte[]> response =
+        client.send(
+            request("metrics")
+                .header("Accept", "application/openmetrics-text")
+                .header("Accept-Encoding", "gzip")
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Encoding")).hasValue("gzip");
+    assertThat(response.headers().firstValue("Content-Type")).hasValue(OPENMETRICS);
+    String text;
+    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(response.body()))) {
+      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertThat(text)
+        .contains("ack_received_total{service=\"im-gateway\"} 3.0\n")
+        .endsWith("# EOF\n");
   }
 
   @Test
