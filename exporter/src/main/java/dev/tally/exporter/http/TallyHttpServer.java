@@ -52,6 +52,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class TallyHttpServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TallyHttpServer.class);
+
+  static {
+    // The JDK server leaves Nagle's algorithm on, so the last small write of a chunked body (a
+    // gzipped scrape) waits for the client's delayed ACK: about 40 ms added to every scrape. The
+    // switch is JVM-wide and read when the first JDK HTTP server starts; an explicit setting wins.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
   private static final Set<String> READ = Set.of("GET", "HEAD");
   static final String API_PREFIX = "/api/";
 

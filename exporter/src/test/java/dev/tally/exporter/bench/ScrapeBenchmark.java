@@ -1,6 +1,7 @@
 package dev.tally.exporter.bench;
 
 import dev.tally.exporter.FakeMetricStores;
+import dev.tally.exporter.TallyExporter;
 import dev.tally.exporter.collector.TallyCollector;
 import dev.tally.streams.catalog.MetricCatalog;
 import dev.tally.streams.catalog.MetricDefinition;
@@ -8,7 +9,6 @@ import dev.tally.streams.catalog.MetricType;
 import dev.tally.streams.config.TallyConfig;
 import dev.tally.streams.histogram.Histogram;
 import dev.tally.streams.query.MetricStores;
-import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
 import io.prometheus.metrics.expositionformats.PrometheusProtobufWriter;
@@ -16,7 +16,10 @@ import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -27,12 +30,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * Scrape cost of the exporter: the median of repeated scrapes (collect from the stores, then write
  * one exposition format) of 10k and 100k series held in memory. Not a test; run it with {@code
  * bench/scrape.sh} and record the figures in {@code docs/performance.md}.
+ *
+ * <p>Rows named {@code http ...} time whole scrapes through {@link TallyExporter} over loopback,
+ * with Prometheus' own Accept headers and gzip, until the last byte has arrived.
  *
  * <p>The series mix: 60 % counters, 20 % histograms (about 100 populated native buckets each, 13
  * classic buckets), 20 % gauges, spread over the built-in catalog's metrics with realistic label
@@ -48,6 +53,16 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class ScrapeBenchmark {
   private static final long NOW = 1_763_892_125_000L;
+
+  /** The Accept header Prometheus sends by default, and with native histograms enabled. */
+  private static final String PROMETHEUS_TEXT_ACCEPT =
+      "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;"
+          + "q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+  private static final String PROMETHEUS_PROTOBUF_ACCEPT =
+      "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,"
+          + "application/openmetrics-text;version=1.0.0;q=0.8,text/plain;version=0.0.4;q=0.2,"
+          + "*/*;q=0.1";
 
   /** Warm-up per store kind and format: at least this many scrapes and this long. */
   private static final int WARMUP_SCRAPES = 20;
@@ -101,8 +116,6 @@ public final class ScrapeBenchmark {
         "openmetrics text",
         OpenMetricsTextFormatWriter.builder().setCreatedTimestampsEnabled(true).build());
     formats.put("protobuf", new PrometheusProtobufWriter());
-    // What Prometheus asks for: it sends Accept-Encoding: gzip, and the scrape handler complies.
-    formats.put("openmetrics gzip", gzip(formats.get("openmetrics text")));
     for (Map.Entry<String, MetricStores> stores : storeKinds.entrySet()) {
       TallyCollector collector =
           TallyCollector.builder()
@@ -124,6 +137,71 @@ public final class ScrapeBenchmark {
       for (Map.Entry<String, ExpositionFormatWriter> format : formats.entrySet()) {
         measure(stores.getKey(), format.getKey(), format.getValue(), collector, runs);
       }
+      measureHttp(stores.getKey(), stores.getValue(), catalog, runs);
+    }
+  }
+
+  /**
+   * Whole scrapes as Prometheus makes them: over HTTP (loopback) through {@link TallyExporter},
+   * with Prometheus' Accept headers and gzip, timed until the last byte has arrived.
+   */
+  private static void measureHttp(
+      String storesName, MetricStores stores, MetricCatalog catalog, int runs) throws IOException {
+    Map<String, String> accepts = new LinkedHashMap<>();
+    accepts.put("http openmetrics", PROMETHEUS_TEXT_ACCEPT);
+    accepts.put("http protobuf", PROMETHEUS_PROTOBUF_ACCEPT);
+    try (TallyExporter exporter =
+        TallyExporter.builder()
+            .stores(stores)
+            .catalog(catalog)
+            .config(TallyConfig.fromMap(Map.of(TallyConfig.HTTP_PORT, "0")))
+            .clock(Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC))
+            .jvmMetrics(false)
+            .bindAddress(InetAddress.getLoopbackAddress())
+            .start()) {
+      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      for (Map.Entry<String, String> accept : accepts.entrySet()) {
+        HttpRequest request =
+            HttpRequest.newBuilder(exporter.url().resolve("metrics"))
+                .header("Accept", accept.getValue())
+                .header("Accept-Encoding", "gzip")
+                .build();
+        long warmupEnd = System.nanoTime() + WARMUP_NANOS;
+        int bytes = 0;
+        for (int i = 0; i < WARMUP_SCRAPES || System.nanoTime() < warmupEnd; i++) {
+          bytes = send(client, request);
+        }
+        double[] total = new double[runs];
+        for (int i = 0; i < runs; i++) {
+          long start = System.nanoTime();
+          bytes = send(client, request);
+          total[i] = (System.nanoTime() - start) / 1e6;
+        }
+        Arrays.sort(total);
+        System.out.printf(
+            Locale.ROOT,
+            "%-8s %-17s %10.1f %10.1f %10.1f %10s %,12d gzip%n",
+            storesName,
+            accept.getKey(),
+            median(total),
+            total[(int) Math.ceil(runs * 0.9) - 1],
+            total[0],
+            "-",
+            bytes);
+      }
+    }
+  }
+
+  private static int send(HttpClient client, HttpRequest request) throws IOException {
+    try {
+      HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      if (response.statusCode() != 200) {
+        throw new IOException("scrape answered " + response.statusCode());
+      }
+      return response.body().length;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
     }
   }
 
@@ -169,28 +247,6 @@ public final class ScrapeBenchmark {
     writer.write(out, snapshots);
     long end = System.nanoTime();
     return new Result((end - start) / 1e6, (collected - start) / 1e6, out.size());
-  }
-
-  private static ExpositionFormatWriter gzip(ExpositionFormatWriter writer) {
-    return new ExpositionFormatWriter() {
-      @Override
-      public boolean accepts(String acceptHeader) {
-        return writer.accepts(acceptHeader);
-      }
-
-      @Override
-      public void write(OutputStream out, MetricSnapshots snapshots, EscapingScheme scheme)
-          throws IOException {
-        try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
-          writer.write(gzip, snapshots, scheme);
-        }
-      }
-
-      @Override
-      public String getContentType() {
-        return writer.getContentType();
-      }
-    };
   }
 
   private static double median(double[] sorted) {
