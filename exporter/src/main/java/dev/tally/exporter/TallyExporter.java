@@ -1,0 +1,211 @@
+package dev.tally.exporter;
+
+import com.sun.net.httpserver.HttpHandler;
+import dev.tally.exporter.collector.TallyCollector;
+import dev.tally.exporter.http.BasicAuth;
+import dev.tally.exporter.http.HttpSettings;
+import dev.tally.exporter.http.Readiness;
+import dev.tally.exporter.http.TallyHttpServer;
+import dev.tally.exporter.jvm.JvmCollector;
+import dev.tally.exporter.streams.StreamsMetricsCollector;
+import dev.tally.exporter.streams.StreamsReadiness;
+import dev.tally.streams.TallyApp;
+import dev.tally.streams.catalog.MetricCatalog;
+import dev.tally.streams.config.TallyConfig;
+import dev.tally.streams.query.LocalMetricStores;
+import dev.tally.streams.query.MetricStores;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.net.InetAddress;
+import java.net.URI;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * Exposes one Tally instance over HTTP: {@code /metrics} (its stores, Kafka Streams client metrics
+ * and JVM metrics), {@code /health/live}, {@code /health/ready} and the {@code /api/} prefix. Holds
+ * no process-global state: several exporters can run in one JVM.
+ *
+ * <pre>{@code
+ * try (TallyApp app = TallyApp.create(config);
+ *     TallyExporter exporter = TallyExporter.start(app)) {
+ *   app.start();
+ *   System.out.println("metrics on " + exporter.url().resolve("metrics"));
+ *   ...
+ * }
+ * }</pre>
+ *
+ * Tests and embedding code assemble one from parts:
+ *
+ * <pre>{@code
+ * TallyExporter exporter =
+ *     TallyExporter.builder()
+ *         .stores(fakeStores)
+ *         .catalog(MetricCatalog.builtin(10_000))
+ *         .config(TallyConfig.fromMap(Map.of("http.port", "0")))
+ *         .clock(fixedClock)
+ *         .readiness(() -> Readiness.READY)
+ *         .start();
+ * }</pre>
+ */
+public final class TallyExporter implements AutoCloseable {
+  private final PrometheusRegistry registry;
+  private final TallyHttpServer server;
+
+  private TallyExporter(PrometheusRegistry registry, TallyHttpServer server) {
+    this.registry = registry;
+    this.server = server;
+  }
+
+  /**
+   * Starts exposing {@code app} on {@code http.port} with the auth and TLS settings of its
+   * configuration. May be called before or after {@link TallyApp#start()}; until the app runs,
+   * {@code /health/ready} answers 503.
+   *
+   * @throws dev.tally.streams.config.InvalidConfigException naming the key of an unusable HTTP
+   *     setting (password file, keystore)
+   */
+  public static TallyExporter start(TallyApp app) {
+    return forApp(app).start();
+  }
+
+  /** A builder filled in from {@code app}, for changing a part (the port, say) before starting. */
+  public static Builder forApp(TallyApp app) {
+    return builder()
+        .stores(new LocalMetricStores(app.streams()))
+        .catalog(app.catalog())
+        .config(app.config())
+        .streams(app.streams());
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The bound port; the free one chosen when {@code http.port} is 0. */
+  public int port() {
+    return server.port();
+  }
+
+  /** The base URL, e.g. {@code http://localhost:8080/}. */
+  public URI url() {
+    return server.url();
+  }
+
+  /** The registry behind {@code /metrics}, for in-process scrapes. */
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+
+  /** Assembles a {@link TallyExporter}; stores and catalog are required. */
+  public static final class Builder {
+    private final TallyCollector.Builder collector = TallyCollector.builder();
+    private final TallyHttpServer.Builder http = TallyHttpServer.builder();
+    private KafkaStreams streams;
+    private Supplier<Readiness> readiness;
+    private boolean jvmMetrics = true;
+
+    private Builder() {}
+
+    public Builder stores(MetricStores stores) {
+      collector.stores(stores);
+      return this;
+    }
+
+    public Builder catalog(MetricCatalog catalog) {
+      collector.catalog(catalog);
+      return this;
+    }
+
+    /**
+     * Gauge TTL, window grace and windows, and the HTTP port, auth and TLS, from {@code config}.
+     *
+     * @throws dev.tally.streams.config.InvalidConfigException naming the key of an unusable HTTP
+     *     setting
+     */
+    public Builder config(TallyConfig config) {
+      collector.config(config);
+      http.settings(HttpSettings.from(config));
+      return this;
+    }
+
+    /** Decides gauge expiry and the last closed window; the system clock by default. */
+    public Builder clock(Clock clock) {
+      collector.clock(clock);
+      return this;
+    }
+
+    /** Bridges this client's metrics and answers readiness from its state. */
+    public Builder streams(KafkaStreams streams) {
+      this.streams = streams;
+      return this;
+    }
+
+    /** Overrides what {@code /health/ready} answers (ready by default without streams). */
+    public Builder readiness(Supplier<Readiness> readiness) {
+      this.readiness = readiness;
+      return this;
+    }
+
+    public Builder port(int port) {
+      http.port(port);
+      return this;
+    }
+
+    public Builder bindAddress(InetAddress address) {
+      http.bindAddress(address);
+      return this;
+    }
+
+    public Builder auth(BasicAuth auth) {
+      http.auth(auth);
+      return this;
+    }
+
+    public Builder tls(SSLContext tls) {
+      http.tls(tls);
+      return this;
+    }
+
+    /** The handler of {@code /api/...}; it answers 404 until one is given. */
+    public Builder api(HttpHandler api) {
+      http.api(api);
+      return this;
+    }
+
+    /** Whether to expose client_java's JVM and process metrics (on by default). */
+    public Builder jvmMetrics(boolean jvmMetrics) {
+      this.jvmMetrics = jvmMetrics;
+      return this;
+    }
+
+    public TallyExporter start() {
+      List<MultiCollector> parts = new ArrayList<>();
+      // Priority order: a catalog metric that shares a name with one of these is dropped.
+      if (jvmMetrics) {
+        parts.add(new JvmCollector());
+      }
+      if (streams != null) {
+        parts.add(StreamsMetricsCollector.of(streams));
+      }
+      parts.add(collector.build());
+      PrometheusRegistry registry = new PrometheusRegistry();
+      registry.register(new CombinedCollector(parts));
+      Supplier<Readiness> ready =
+          Objects.requireNonNullElseGet(
+              readiness,
+              () -> streams == null ? () -> Readiness.READY : StreamsReadiness.of(streams));
+      return new TallyExporter(registry, http.registry(registry).readiness(ready).start());
+    }
+  }
+}

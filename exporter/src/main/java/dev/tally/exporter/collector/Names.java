@@ -1,0 +1,25 @@
+package dev.tally.exporter.collector;
+
+import dev.tally.streams.catalog.MetricDefinition;
+import io.prometheus.metrics.model.snapshots.Unit;
+
+/** How catalog names and units map onto client_java's snapshot metadata. */
+final class Names {
+  private static final String TOTAL = "_total";
+
+  private Names() {}
+
+  /**
+   * The catalog names counters as they are exposed ({@code ack_received_total}); client_java wants
+   * the name without {@code _total} and appends it itself. Passing the full name would also append
+   * the unit after {@code _total} for counters with a unit.
+   */
+  static String counterBaseName(String name) {
+    return name.endsWith(TOTAL) ? name.substring(0, name.length() - TOTAL.length()) : name;
+  }
+
+  /** The unit, only where the catalog sets one. */
+  static Unit unit(MetricDefinition definition) {
+    return definition.unit() == null ? null : new Unit(definition.unit());
+  }
+}

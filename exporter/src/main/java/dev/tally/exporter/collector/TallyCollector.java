@@ -1,0 +1,413 @@
+package dev.tally.exporter.collector;
+
+import dev.tally.exporter.collector.SkippedSeries.Reason;
+import dev.tally.streams.catalog.MetricCatalog;
+import dev.tally.streams.catalog.MetricDefinition;
+import dev.tally.streams.catalog.MetricType;
+import dev.tally.streams.catalog.RatioDefinition;
+import dev.tally.streams.catalog.SelfMetrics;
+import dev.tally.streams.config.WindowSpec;
+import dev.tally.streams.query.MetricStores;
+import dev.tally.streams.query.Ratios;
+import dev.tally.streams.series.SeriesKey;
+import dev.tally.streams.store.Aggregate;
+import dev.tally.streams.store.Cumulative;
+import dev.tally.streams.topology.StoreNames;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Renders Tally's stores as Prometheus metric families, read fresh at every scrape: counters and
+ * histograms from the cumulative store (with their created timestamps), gauges summed over their
+ * live sources, and one gauge per derived ratio for the last closed window. Names, help, type and
+ * unit come from the catalog.
+ *
+ * <p>A series that cannot be exposed (a NaN total, a histogram where the catalog says counter, a
+ * metric the catalog no longer has) is left out and counted in {@code
+ * tally_scrape_series_skipped_total}; it never fails the scrape. While the stores are not queryable
+ * (rebalancing, restoring) the store-backed families are absent and {@code tally_stores_queryable}
+ * is 0.
+ *
+ * <pre>{@code
+ * PrometheusRegistry registry = new PrometheusRegistry();
+ * registry.register(
+ *     TallyCollector.builder()
+ *         .stores(new LocalMetricStores(app.streams()))
+ *         .catalog(app.catalog())
+ *         .config(app.config())
+ *         .build());
+ * }</pre>
+ */
+public final class TallyCollector implements MultiCollector {
+  static final String STORES_QUERYABLE = "tally_stores_queryable";
+  static final String STORE_ENTRIES = "tally_store_entries";
+  static final String LIVE_SERIES = "tally_live_series";
+
+  private static final Logger LOG = LoggerFactory.getLogger(TallyCollector.class);
+
+  private final MetricStores stores;
+  private final MetricCatalog catalog;
+  private final Duration gaugeTtl;
+  private final Duration windowGrace;
+  private final List<WindowSpec> windows;
+  private final Clock clock;
+  private final Map<String, MetricDefinition> selfMetrics = new LinkedHashMap<>();
+  private final Map<String, MetricDefinition> catalogMetrics = new LinkedHashMap<>();
+  private final SkippedSeries skipped;
+
+  private TallyCollector(Builder b) {
+    this.stores = Objects.requireNonNull(b.stores, "stores");
+    this.catalog = Objects.requireNonNull(b.catalog, "catalog");
+    this.gaugeTtl = Objects.requireNonNull(b.gaugeTtl, "gaugeTtl");
+    this.windowGrace = Objects.requireNonNull(b.windowGrace, "windowGrace");
+    this.windows = List.copyOf(b.windows);
+    this.clock = Objects.requireNonNull(b.clock, "clock");
+    this.skipped = new SkippedSeries(clock);
+    SelfMetrics.all().forEach(m -> selfMetrics.put(m.name(), m));
+    catalog.metrics().forEach(m -> catalogMetrics.put(m.name(), m));
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public MetricSnapshots collect() {
+    Scrape scrape = new Scrape(clock.millis());
+    boolean queryable;
+    try {
+      scrape.readStores();
+      queryable = true;
+    } catch (InvalidStateStoreException e) {
+      // Rebalancing or restoring: nothing is exposed rather than a partial, misleading picture.
+      queryable = false;
+    } catch (RuntimeException e) {
+      LOG.warn("Cannot read Tally's stores for this scrape; store-backed metrics are left out", e);
+      queryable = false;
+    }
+    return scrape.snapshots(queryable);
+  }
+
+  /** The families and counts of one scrape; confined to the scraping thread. */
+  private final class Scrape {
+    private final long nowMs;
+    private final Map<String, Family<CounterDataPointSnapshot>> counters = new HashMap<>();
+    private final Map<String, Family<HistogramDataPointSnapshot>> histograms = new HashMap<>();
+    private final Map<String, Family<GaugeDataPointSnapshot>> gauges = new HashMap<>();
+    private final List<Family<GaugeDataPointSnapshot>> ratios = new ArrayList<>();
+
+    /** Tally's own counters, summed over the local tasks that count them. */
+    private final Map<SeriesKey, SelfTotal> selfTotals = new LinkedHashMap<>();
+
+    private final Map<String, int[]> liveSeries = new TreeMap<>();
+    private final CountingStores counted = new CountingStores(stores);
+
+    Scrape(long nowMs) {
+      this.nowMs = nowMs;
+    }
+
+    void readStores() {
+      counted.forEachCumulative(this::addCumulative);
+      LiveGauges.live(counted, catalog, gaugeTtl, nowMs).forEach(this::addGauge);
+      for (RatioDefinition ratio : catalog.ratios()) {
+        addRatio(ratio);
+      }
+    }
+
+    private void addCumulative(SeriesKey key, Cumulative cumulative) {
+      String metric = key.metric();
+      if (selfMetrics.containsKey(metric)) {
+        addSelf(key, cumulative);
+        return;
+      }
+      liveSeries.computeIfAbsent(metric, m -> new int[1])[0]++;
+      MetricDefinition definition = catalogMetrics.get(metric);
+      if (definition == null) {
+        skipped.skip(metric, Reason.UNKNOWN_METRIC, key.toString(), null);
+        return;
+      }
+      try {
+        Aggregate aggregate = cumulative.aggregate();
+        if (definition.type() == MetricType.COUNTER && !aggregate.isHistogram()) {
+          Labels labels = Points.labels(key);
+          counters
+              .computeIfAbsent(
+                  metric, m -> Family.counter(m, definition.help(), Names.unit(definition)))
+              .add(Points.counter(labels, aggregate.total(), cumulative.createdMs()));
+        } else if (definition.type() == MetricType.HISTOGRAM && aggregate.isHistogram()) {
+          Labels labels = Points.labels(key);
+          histograms
+              .computeIfAbsent(
+                  metric, m -> Family.histogram(m, definition.help(), Names.unit(definition)))
+              .add(Points.histogram(labels, aggregate.histogram(), cumulative.createdMs()));
+        } else {
+          skipped.skip(metric, Reason.TYPE_MISMATCH, key.toString(), null);
+        }
+      } catch (Points.InvalidValueException e) {
+        skipped.skip(metric, Reason.INVALID_VALUE, key.toString(), e);
+      } catch (RuntimeException e) {
+        skipped.skip(metric, Reason.CONVERSION_ERROR, key.toString(), e);
+      }
+    }
+
+    /** Tally's own counters may appear once per local task; the exposed value is their sum. */
+    private void addSelf(SeriesKey key, Cumulative cumulative) {
+      try {
+        double total = cumulative.aggregate().total();
+        SelfTotal sum = selfTotals.computeIfAbsent(key, k -> new SelfTotal());
+        sum.total += total;
+        sum.createdMs = Math.min(sum.createdMs, cumulative.createdMs());
+      } catch (RuntimeException e) {
+        skipped.skip(key.metric(), Reason.CONVERSION_ERROR, key.toString(), e);
+      }
+    }
+
+    private void addGauge(SeriesKey key, double value) {
+      String metric = key.metric();
+      liveSeries.computeIfAbsent(metric, m -> new int[1])[0]++;
+      MetricDefinition definition = catalogMetrics.get(metric);
+      if (definition == null) {
+        skipped.skip(metric, Reason.UNKNOWN_METRIC, key.toString(), null);
+        return;
+      }
+      if (definition.type() != MetricType.GAUGE) {
+        skipped.skip(metric, Reason.TYPE_MISMATCH, key.toString(), null);
+        return;
+      }
+      try {
+        gauges
+            .computeIfAbsent(
+                metric, m -> Family.gauge(m, definition.help(), Names.unit(definition)))
+            .add(Points.gauge(Points.labels(key), value));
+      } catch (Points.InvalidValueException e) {
+        skipped.skip(metric, Reason.INVALID_VALUE, key.toString(), e);
+      } catch (RuntimeException e) {
+        skipped.skip(metric, Reason.CONVERSION_ERROR, key.toString(), e);
+      }
+    }
+
+    private void addRatio(RatioDefinition ratio) {
+      WindowSpec window =
+          windows.stream().filter(w -> w.size().equals(ratio.window())).findFirst().orElse(null);
+      if (window == null) {
+        // The topology refuses such a catalog at start-up; a collector built by hand may not.
+        skipped.skip(ratio.name(), Reason.UNKNOWN_METRIC, ratio.name(), null);
+        return;
+      }
+      long startMs = Ratios.lastClosedWindowStart(window.size(), windowGrace, nowMs);
+      Family<GaugeDataPointSnapshot> family = Family.gauge(ratio.name(), ratio.help(), null);
+      Ratios.compute(ratio, window, startMs, stores)
+          .forEach(
+              (key, value) -> {
+                try {
+                  family.add(Points.gauge(Points.labels(key), value));
+                } catch (Points.InvalidValueException e) {
+                  skipped.skip(ratio.name(), Reason.INVALID_VALUE, key.toString(), e);
+                } catch (RuntimeException e) {
+                  skipped.skip(ratio.name(), Reason.CONVERSION_ERROR, key.toString(), e);
+                }
+              });
+      ratios.add(family);
+    }
+
+    MetricSnapshots snapshots(boolean queryable) {
+      // Tally's own families come first: a catalog metric that happens to share a name loses.
+      Output out = new Output(Names.counterBaseName(SkippedSeries.NAME));
+      out.add(
+          GaugeSnapshot.builder()
+              .name(STORES_QUERYABLE)
+              .help("1 when this instance could read its local stores for this scrape, else 0.")
+              .dataPoint(point(Labels.EMPTY, queryable ? 1 : 0))
+              .build());
+      if (queryable) {
+        out.add(storeEntries());
+        out.add(liveSeries());
+        selfFamilies().forEach(out::add);
+        for (MetricDefinition definition : catalogMetrics.values()) {
+          String name = definition.name();
+          out.add(build(counters.get(name)));
+          out.add(build(histograms.get(name)));
+          out.add(build(gauges.get(name)));
+        }
+        ratios.forEach(r -> out.add(build(r)));
+      }
+      // Last, so that it counts what this scrape skipped too.
+      out.addReserved(skipped.snapshot());
+      return out.build();
+    }
+
+    private MetricSnapshot build(Family<?> family) {
+      return family == null ? null : family.build(skipped);
+    }
+
+    private MetricSnapshot storeEntries() {
+      return GaugeSnapshot.builder()
+          .name(STORE_ENTRIES)
+          .help("Entries this instance read from each local store during the scrape.")
+          .dataPoint(point(Labels.of("store", StoreNames.CUMULATIVE), counted.cumulativeEntries()))
+          .dataPoint(point(Labels.of("store", StoreNames.GAUGES), counted.gaugeEntries()))
+          .build();
+    }
+
+    private MetricSnapshot liveSeries() {
+      selfTotals
+          .keySet()
+          .forEach(k -> liveSeries.computeIfAbsent(k.metric(), m -> new int[1])[0]++);
+      if (liveSeries.isEmpty()) {
+        return null;
+      }
+      GaugeSnapshot.Builder family =
+          GaugeSnapshot.builder()
+              .name(LIVE_SERIES)
+              .help(
+                  "Series of each metric held by this instance: totals of counters and histograms,"
+                      + " gauges reported within gauge.ttl.");
+      liveSeries.forEach(
+          (metric, count) -> family.dataPoint(point(Labels.of("metric", metric), count[0])));
+      return family.build();
+    }
+
+    private List<MetricSnapshot> selfFamilies() {
+      Map<String, Family<CounterDataPointSnapshot>> families = new LinkedHashMap<>();
+      selfMetrics
+          .values()
+          .forEach(m -> families.put(m.name(), Family.counter(m.name(), m.help(), null)));
+      selfTotals.forEach(
+          (key, sum) -> {
+            try {
+              families
+                  .get(key.metric())
+                  .add(Points.counter(Points.labels(key), sum.total, sum.createdMs));
+            } catch (Points.InvalidValueException e) {
+              skipped.skip(key.metric(), Reason.INVALID_VALUE, key.toString(), e);
+            } catch (RuntimeException e) {
+              skipped.skip(key.metric(), Reason.CONVERSION_ERROR, key.toString(), e);
+            }
+          });
+      List<MetricSnapshot> built = new ArrayList<>();
+      families.values().forEach(f -> built.add(f.build(skipped)));
+      return built;
+    }
+
+    private GaugeDataPointSnapshot point(Labels labels, double value) {
+      return new GaugeDataPointSnapshot(value, labels, null);
+    }
+  }
+
+  private static final class SelfTotal {
+    private double total;
+    private long createdMs = Long.MAX_VALUE;
+  }
+
+  /** Collects the families of one scrape, keeping the first of any two with the same name. */
+  private final class Output {
+    private final List<MetricSnapshot> snapshots = new ArrayList<>();
+    private final Set<String> names = new HashSet<>();
+
+    /** {@code reserved}: names of families added last with {@link #addReserved}. */
+    Output(String... reserved) {
+      names.addAll(List.of(reserved));
+    }
+
+    void add(MetricSnapshot family) {
+      if (family == null) {
+        return;
+      }
+      String name = family.getMetadata().getPrometheusName();
+      if (!names.add(name)) {
+        for (var point : family.getDataPoints()) {
+          skipped.skip(name, Reason.NAME_CLASH, name + point.getLabels(), null);
+        }
+        return;
+      }
+      snapshots.add(family);
+    }
+
+    void addReserved(MetricSnapshot family) {
+      if (family != null) {
+        snapshots.add(family);
+      }
+    }
+
+    MetricSnapshots build() {
+      return new MetricSnapshots(snapshots);
+    }
+  }
+
+  /**
+   * Builds a {@link TallyCollector}; {@link #config} fills the durations and windows from Tally's
+   * configuration.
+   */
+  public static final class Builder {
+    private MetricStores stores;
+    private MetricCatalog catalog;
+    private Duration gaugeTtl = Duration.ofMinutes(5);
+    private Duration windowGrace = Duration.ofSeconds(30);
+    private List<WindowSpec> windows = List.of();
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    public Builder stores(MetricStores stores) {
+      this.stores = stores;
+      return this;
+    }
+
+    public Builder catalog(MetricCatalog catalog) {
+      this.catalog = catalog;
+      return this;
+    }
+
+    /** Gauge TTL, window grace and windows from {@code config}. */
+    public Builder config(dev.tally.streams.config.TallyConfig config) {
+      return gaugeTtl(config.gaugeTtl())
+          .windowGrace(config.windowGrace())
+          .windows(config.windows());
+    }
+
+    public Builder gaugeTtl(Duration gaugeTtl) {
+      this.gaugeTtl = gaugeTtl;
+      return this;
+    }
+
+    public Builder windowGrace(Duration windowGrace) {
+      this.windowGrace = windowGrace;
+      return this;
+    }
+
+    public Builder windows(List<WindowSpec> windows) {
+      this.windows = windows;
+      return this;
+    }
+
+    /** The clock that decides gauge expiry and the last closed window. */
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    public TallyCollector build() {
+      return new TallyCollector(this);
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package dev.tally.exporter;
+
+import dev.tally.streams.config.WindowSpec;
+import dev.tally.streams.histogram.Histogram;
+import dev.tally.streams.query.MetricStores;
+import dev.tally.streams.series.SeriesKey;
+import dev.tally.streams.store.Aggregate;
+import dev.tally.streams.store.Cumulative;
+import dev.tally.streams.store.GaugeKey;
+import dev.tally.streams.store.GaugeSample;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
+
+/**
+ * In-memory {@link MetricStores} for tests and the scrape benchmark: entries come back in the order
+ * they were added, duplicates included, exactly as a store with several local tasks would hand them
+ * out.
+ *
+ * <pre>{@code
+ * FakeMetricStores stores = new FakeMetricStores()
+ *     .counter("ack_received_total", 3, CREATED, "service", "im-gateway")
+ *     .gauge("queue_depth", "im-gateway/gw-1", 7, NOW, "service", "im-gateway", "queue", "jobs");
+ * }</pre>
+ */
+public final class FakeMetricStores implements MetricStores {
+  private final List<Map.Entry<SeriesKey, Cumulative>> cumulative = new ArrayList<>();
+  private final List<Map.Entry<GaugeKey, GaugeSample>> gauges = new ArrayList<>();
+  private final Map<String, List<Map.Entry<SeriesKey, Aggregate>>> windows = new HashMap<>();
+  private volatile RuntimeException failure;
+
+  public static SeriesKey key(String metric, String... labelPairs) {
+    TreeMap<String, String> labels = new TreeMap<>();
+    for (int i = 0; i < labelPairs.length; i += 2) {
+      labels.put(labelPairs[i], labelPairs[i + 1]);
+    }
+    return new SeriesKey(metric, labels);
+  }
+
+  /** A counter series with {@code total}, first seen at {@code createdMs}. */
+  public FakeMetricStores counter(
+      String metric, double total, long createdMs, String... labelPairs) {
+    Aggregate aggregate = Aggregate.counter();
+    aggregate.add(total);
+    return cumulative(key(metric, labelPairs), new Cumulative(createdMs, createdMs, aggregate));
+  }
+
+  public FakeMetricStores histogram(
+      String metric, Histogram histogram, long createdMs, String... labelPairs) {
+    Aggregate aggregate = Aggregate.histogram(histogram.layout());
+    Histogram copy = aggregate.histogram();
+    copy.merge(histogram);
+    return cumulative(key(metric, labelPairs), new Cumulative(createdMs, createdMs, aggregate));
+  }
+
+  public FakeMetricStores cumulative(SeriesKey key, Cumulative value) {
+    cumulative.add(Map.entry(key, value));
+    return this;
+  }
+
+  /** A gauge sample of one reporting source ({@code service/instance}). */
+  public FakeMetricStores gauge(
+      String metric, String source, double value, long eventTimeMs, String... labelPairs) {
+    return gauge(
+        new GaugeKey(key(metric, labelPairs), source), new GaugeSample(value, eventTimeMs));
+  }
+
+  public FakeMetricStores gauge(GaugeKey key, GaugeSample sample) {
+    gauges.add(Map.entry(key, sample));
+    return this;
+  }
+
+  /** A counter's total in the window of {@code spec} starting at {@code startMs}. */
+  public FakeMetricStores windowCounter(
+      WindowSpec spec, long startMs, String metric, long events, String... labelPairs) {
+    windows
+        .computeIfAbsent(spec.label() + "@" + startMs, k -> new ArrayList<>())
+        .add(Map.entry(key(metric, labelPairs), Aggregate.count(events)));
+    return this;
+  }
+
+  /** Every later read throws {@code failure} (e.g. rebalancing); null reads normally again. */
+  public void failWith(RuntimeException failure) {
+    this.failure = failure;
+  }
+
+  public int cumulativeSize() {
+    return cumulative.size();
+  }
+
+  @Override
+  public void forEachCumulative(BiConsumer<SeriesKey, Cumulative> visitor) {
+    check();
+    cumulative.forEach(e -> visitor.accept(e.getKey(), e.getValue()));
+  }
+
+  @Override
+  public void forEachGauge(BiConsumer<GaugeKey, GaugeSample> visitor) {
+    check();
+    gauges.forEach(e -> visitor.accept(e.getKey(), e.getValue()));
+  }
+
+  @Override
+  public void forEachInWindow(
+      WindowSpec spec, long startMs, BiConsumer<SeriesKey, Aggregate> visitor) {
+    check();
+    windows
+        .getOrDefault(spec.label() + "@" + startMs, List.of())
+        .forEach(e -> visitor.accept(e.getKey(), e.getValue()));
+  }
+
+  private void check() {
+    RuntimeException f = failure;
+    if (f != null) {
+      throw f;
+    }
+  }
+}

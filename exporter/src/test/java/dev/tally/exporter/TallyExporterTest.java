@@ -1,0 +1,223 @@
+package dev.tally.exporter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tally.exporter.http.Readiness;
+import dev.tally.streams.catalog.MetricCatalog;
+import dev.tally.streams.config.TallyConfig;
+import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_35_0.Metrics.MetricFamily;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP contract of one exporter: formats, health, errors, and no shared state. */
+class TallyExporterTest {
+  static final long NOW = 1_763_892_125_000L;
+  static final long CREATED = 1_763_892_000_000L;
+  static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+  static final String PROTOBUF =
+      "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily;"
+          + " encoding=delimited";
+
+  private final HttpClient client = HttpClient.newHttpClient();
+  private final AtomicReference<Readiness> readiness = new AtomicReference<>(Readiness.READY);
+  private TallyExporter exporter;
+
+  @BeforeEach
+  void start() {
+    FakeMetricStores stores =
+        new FakeMetricStores()
+            .counter("ack_received_total", 3, CREATED, "service", "im-gateway")
+            .counter("tally_events_consumed_total", 5, CREATED, "topic", "events.im");
+    exporter = exporter(stores).readiness(readiness::get).start();
+  }
+
+  @AfterEach
+  void stop() {
+    exporter.close();
+  }
+
+  static TallyExporter.Builder exporter(FakeMetricStores stores) {
+    return TallyExporter.builder()
+        .stores(stores)
+        .catalog(MetricCatalog.builtin(10_000))
+        .config(TallyConfig.fromMap(Map.of(TallyConfig.HTTP_PORT, "0")))
+        .clock(Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
+  }
+
+  @Test
+  void shouldBindAFreePortAndReportIt() {
+    assertThat(exporter.port()).isPositive();
+    assertThat(exporter.url()).isEqualTo(URI.create("http://localhost:" + exporter.port() + "/"));
+  }
+
+  @Test
+  void shouldServePrometheusTextWithoutCreatedLinesByDefault() throws Exception {
+    HttpResponse<String> response = get("metrics", null);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type"))
+        .hasValue("text/plain; version=0.0.4; charset=utf-8");
+    assertThat(response.body())
+        .contains("# TYPE ack_received_total counter\n")
+        .contains("ack_received_total{service=\"im-gateway\"} 3.0\n")
+        .contains("tally_events_consumed_total{topic=\"events.im\"} 5.0\n")
+        .contains("tally_stores_queryable 1.0\n")
+        .contains("jvm_memory_used_bytes")
+        .doesNotContain("_created");
+  }
+
+  @Test
+  void shouldServeOpenMetricsWithCreatedTimestampsWhenAsked() throws Exception {
+    HttpResponse<String> response = get("metrics", "application/openmetrics-text");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).hasValue(OPENMETRICS);
+    assertThat(response.body())
+        .contains("ack_received_created{service=\"im-gateway\"} 1763892000.000\n")
+        .endsWith("# EOF\n");
+  }
+
+  @Test
+  void shouldServeProtobufThatParsesBack() throws Exception {
+    HttpResponse<byte[]> response =
+        client.send(
+            request("metrics").header("Accept", PROTOBUF).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type").orElseThrow())
+        .startsWith("application/vnd.google.protobuf");
+    Map<String, MetricFamily> families = new HashMap<>();
+    InputStream in = new ByteArrayInputStream(response.body());
+    MetricFamily family;
+    while ((family = MetricFamily.parseDelimitedFrom(in)) != null) {
+      families.put(family.getName(), family);
+    }
+    assertThat(families.get("ack_received_total").getMetric(0).getCounter().getValue())
+        .isEqualTo(3.0);
+  }
+
+  @Test
+  void shouldGzipTheScrapeWhenTheClientAcceptsIt() throws Exception {
+    HttpResponse<byte[]> response =
+        client.send(
+            request("metrics")
+                .header("Accept", "application/openmetrics-text")
+                .header("Accept-Encoding", "gzip")
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Encoding")).hasValue("gzip");
+    assertThat(response.headers().firstValue("Content-Type")).hasValue(OPENMETRICS);
+    String text;
+    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(response.body()))) {
+      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertThat(text)
+        .contains("ack_received_total{service=\"im-gateway\"} 3.0\n")
+        .endsWith("# EOF\n");
+  }
+
+  @Test
+  void shouldAnswerHeadWithoutBody() throws Exception {
+    HttpResponse<String> response =
+        client.send(
+            request("metrics").method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEmpty();
+  }
+
+  @Test
+  void shouldBeLiveWhileRunningAndReadyOnlyWhenTheStoresCanAnswer() throws Exception {
+    assertThat(get("health/live", null).statusCode()).isEqualTo(200);
+    assertThat(get("health/live", null).body()).isEqualTo("{\"status\":\"live\"}\n");
+    assertThat(get("health/ready", null).statusCode()).isEqualTo(200);
+
+    readiness.set(Readiness.notReady("Kafka Streams is \"REBALANCING\""));
+    HttpResponse<String> notReady = get("health/ready", null);
+
+    assertThat(notReady.statusCode()).isEqualTo(503);
+    assertThat(notReady.headers().firstValue("Content-Type"))
+        .hasValue("application/json; charset=utf-8");
+    assertThat(notReady.body())
+        .isEqualTo(
+            "{\"reason\":\"Kafka Streams is \\\"REBALANCING\\\"\",\"status\":\"not ready\"}\n");
+    assertThat(get("health/live", null).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void shouldAnswerUnknownPathsAndTheApiPrefixWithJson404() throws Exception {
+    HttpResponse<String> unknown = get("nope", null);
+    HttpResponse<String> api = get("api/v1/series", null);
+
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(unknown.body()).isEqualTo("{\"error\":\"no such path: /nope\"}\n");
+    assertThat(api.statusCode()).isEqualTo(404);
+    assertThat(api.headers().firstValue("Content-Type"))
+        .hasValue("application/json; charset=utf-8");
+    assertThat(api.body()).isEqualTo("{\"error\":\"no query API endpoint at /api/v1/series\"}\n");
+  }
+
+  @Test
+  void shouldRefuseWrongMethodsWithJson405() throws Exception {
+    HttpResponse<String> response =
+        client.send(
+            request("metrics").POST(HttpRequest.BodyPublishers.ofString("x")).build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(405);
+    assertThat(response.headers().firstValue("Allow")).hasValue("GET, HEAD");
+    assertThat(response.body()).isEqualTo("{\"error\":\"POST is not allowed on /metrics\"}\n");
+  }
+
+  @Test
+  void shouldRunBesideAnotherExporterInTheSameJvm() throws Exception {
+    FakeMetricStores other = new FakeMetricStores().counter("ack_received_total", 99, CREATED);
+    try (TallyExporter second = exporter(other).start()) {
+      String mine = get("metrics", null).body();
+      String theirs =
+          client
+              .send(
+                  HttpRequest.newBuilder(second.url().resolve("metrics")).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+
+      assertThat(second.port()).isNotEqualTo(exporter.port());
+      assertThat(mine).contains("ack_received_total{service=\"im-gateway\"} 3.0");
+      assertThat(mine).doesNotContain("99.0");
+      assertThat(theirs).contains("ack_received_total 99.0").contains("jvm_memory_used_bytes");
+    }
+  }
+
+  private HttpResponse<String> get(String path, String accept)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request = request(path);
+    if (accept != null) {
+      request.header("Accept", accept);
+    }
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(exporter.url().resolve(path));
+  }
+}

@@ -1,0 +1,316 @@
+package dev.tally.exporter.bench;
+
+import dev.tally.exporter.FakeMetricStores;
+import dev.tally.exporter.TallyExporter;
+import dev.tally.exporter.collector.TallyCollector;
+import dev.tally.streams.catalog.MetricCatalog;
+import dev.tally.streams.catalog.MetricDefinition;
+import dev.tally.streams.catalog.MetricType;
+import dev.tally.streams.config.TallyConfig;
+import dev.tally.streams.histogram.Histogram;
+import dev.tally.streams.query.MetricStores;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
+import io.prometheus.metrics.expositionformats.PrometheusProtobufWriter;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Scrape cost of the exporter: the median of repeated scrapes (collect from the stores, then write
+ * one exposition format) of 10k and 100k series held in memory. Not a test; run it with {@code
+ * bench/scrape.sh} and record the figures in {@code docs/performance.md}.
+ *
+ * <p>Rows named {@code http ...} time whole scrapes through {@link TallyExporter} over loopback,
+ * with Prometheus' own Accept headers and gzip, until the last byte has arrived.
+ *
+ * <p>The series mix: 60 % counters, 20 % histograms (about 100 populated native buckets each, 13
+ * classic buckets), 20 % gauges, spread over the built-in catalog's metrics with realistic label
+ * sets, every series distinct. The stores hand entries out in the byte order of their keys, as
+ * RocksDB does, either as objects ({@code objects}: the exporter's own cost) or decoded from
+ * Tally's store bytes on every scrape ({@code decoded}: what a scrape of the real stores also
+ * pays).
+ *
+ * <pre>{@code
+ * bench/scrape.sh                 # 10k and 100k series, 30 measured scrapes per format
+ * bench/scrape.sh 50000 --runs 50
+ * }</pre>
+ */
+public final class ScrapeBenchmark {
+  private static final long NOW = 1_763_892_125_000L;
+
+  /** The Accept header Prometheus sends by default, and with native histograms enabled. */
+  private static final String PROMETHEUS_TEXT_ACCEPT =
+      "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;"
+          + "q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+  private static final String PROMETHEUS_PROTOBUF_ACCEPT =
+      "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,"
+          + "application/openmetrics-text;version=1.0.0;q=0.8,text/plain;version=0.0.4;q=0.2,"
+          + "*/*;q=0.1";
+
+  /** Warm-up per store kind and format: at least this many scrapes and this long. */
+  private static final int WARMUP_SCRAPES = 20;
+
+  private static final long WARMUP_NANOS = 5_000_000_000L;
+
+  private ScrapeBenchmark() {}
+
+  public static void main(String[] args) throws IOException {
+    List<Integer> sizes = new ArrayList<>();
+    int runs = 30;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--runs")) {
+        runs = Integer.parseInt(args[++i]);
+      } else {
+        sizes.add(Integer.parseInt(args[i].replace("_", "")));
+      }
+    }
+    if (sizes.isEmpty()) {
+      sizes = List.of(10_000, 100_000);
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "Java %s, %d cores, max heap %d MB%n",
+        System.getProperty("java.version"),
+        Runtime.getRuntime().availableProcessors(),
+        Runtime.getRuntime().maxMemory() >> 20);
+    for (int size : sizes) {
+      run(size, runs);
+    }
+  }
+
+  private static void run(int size, int runs) throws IOException {
+    MetricCatalog catalog = MetricCatalog.builtin(Integer.MAX_VALUE);
+    Load load = Load.build(catalog, size);
+    System.out.printf(
+        Locale.ROOT,
+        "%n%,d series: %,d counters, %,d histograms (%.1f native buckets on average), %,d gauges%n",
+        size,
+        load.counters,
+        load.histograms,
+        load.histograms == 0 ? 0.0 : (double) load.nativeBuckets / load.histograms,
+        load.gauges);
+    Map<String, MetricStores> storeKinds = new LinkedHashMap<>();
+    SerializedStores serialized = new SerializedStores(load.stores);
+    storeKinds.put("objects", serialized.decodedOnce());
+    storeKinds.put("decoded", serialized);
+    Map<String, ExpositionFormatWriter> formats = new LinkedHashMap<>();
+    formats.put("prometheus text", PrometheusTextFormatWriter.create());
+    formats.put(
+        "openmetrics text",
+        OpenMetricsTextFormatWriter.builder().setCreatedTimestampsEnabled(true).build());
+    formats.put("protobuf", new PrometheusProtobufWriter());
+    for (Map.Entry<String, MetricStores> stores : storeKinds.entrySet()) {
+      TallyCollector collector =
+          TallyCollector.builder()
+              .stores(stores.getValue())
+              .catalog(catalog)
+              .config(TallyConfig.fromMap(Map.of()))
+              .clock(Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC))
+              .build();
+      System.out.printf(
+          Locale.ROOT,
+          "%-8s %-17s %10s %10s %10s %10s %12s%n",
+          "stores",
+          "format",
+          "median ms",
+          "p90 ms",
+          "min ms",
+          "collect ms",
+          "bytes");
+      for (Map.Entry<String, ExpositionFormatWriter> format : formats.entrySet()) {
+        measure(stores.getKey(), format.getKey(), format.getValue(), collector, runs);
+      }
+      measureHttp(stores.getKey(), stores.getValue(), catalog, runs);
+    }
+  }
+
+  /**
+   * Whole scrapes as Prometheus makes them: over HTTP (loopback) through {@link TallyExporter},
+   * with Prometheus' Accept headers and gzip, timed until the last byte has arrived.
+   */
+  private static void measureHttp(
+      String storesName, MetricStores stores, MetricCatalog catalog, int runs) throws IOException {
+    Map<String, String> accepts = new LinkedHashMap<>();
+    accepts.put("http openmetrics", PROMETHEUS_TEXT_ACCEPT);
+    accepts.put("http protobuf", PROMETHEUS_PROTOBUF_ACCEPT);
+    try (TallyExporter exporter =
+        TallyExporter.builder()
+            .stores(stores)
+            .catalog(catalog)
+            .config(TallyConfig.fromMap(Map.of(TallyConfig.HTTP_PORT, "0")))
+            .clock(Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC))
+            .jvmMetrics(false)
+            .bindAddress(InetAddress.getLoopbackAddress())
+            .start()) {
+      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      for (Map.Entry<String, String> accept : accepts.entrySet()) {
+        HttpRequest request =
+            HttpRequest.newBuilder(exporter.url().resolve("metrics"))
+                .header("Accept", accept.getValue())
+                .header("Accept-Encoding", "gzip")
+                .build();
+        long warmupEnd = System.nanoTime() + WARMUP_NANOS;
+        int bytes = 0;
+        for (int i = 0; i < WARMUP_SCRAPES || System.nanoTime() < warmupEnd; i++) {
+          bytes = send(client, request);
+        }
+        double[] total = new double[runs];
+        for (int i = 0; i < runs; i++) {
+          long start = System.nanoTime();
+          bytes = send(client, request);
+          total[i] = (System.nanoTime() - start) / 1e6;
+        }
+        Arrays.sort(total);
+        System.out.printf(
+            Locale.ROOT,
+            "%-8s %-17s %10.1f %10.1f %10.1f %10s %,12d gzip%n",
+            storesName,
+            accept.getKey(),
+            median(total),
+            total[(int) Math.ceil(runs * 0.9) - 1],
+            total[0],
+            "-",
+            bytes);
+      }
+    }
+  }
+
+  private static int send(HttpClient client, HttpRequest request) throws IOException {
+    try {
+      HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      if (response.statusCode() != 200) {
+        throw new IOException("scrape answered " + response.statusCode());
+      }
+      return response.body().length;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+  }
+
+  private static void measure(
+      String stores, String name, ExpositionFormatWriter writer, TallyCollector collector, int runs)
+      throws IOException {
+    int size = 1 << 20;
+    long warmupEnd = System.nanoTime() + WARMUP_NANOS;
+    for (int i = 0; i < WARMUP_SCRAPES || System.nanoTime() < warmupEnd; i++) {
+      size = scrape(writer, collector, size).bytes;
+    }
+    double[] total = new double[runs];
+    double[] collect = new double[runs];
+    for (int i = 0; i < runs; i++) {
+      Result r = scrape(writer, collector, size);
+      total[i] = r.totalMs;
+      collect[i] = r.collectMs;
+      size = r.bytes;
+    }
+    Arrays.sort(total);
+    Arrays.sort(collect);
+    System.out.printf(
+        Locale.ROOT,
+        "%-8s %-17s %10.1f %10.1f %10.1f %10.1f %,12d%n",
+        stores,
+        name,
+        median(total),
+        total[(int) Math.ceil(runs * 0.9) - 1],
+        total[0],
+        median(collect),
+        size);
+  }
+
+  private record Result(double totalMs, double collectMs, int bytes) {}
+
+  /** One scrape as the HTTP handler does it: collect, then write into a buffer. */
+  private static Result scrape(ExpositionFormatWriter writer, TallyCollector collector, int hint)
+      throws IOException {
+    long start = System.nanoTime();
+    MetricSnapshots snapshots = collector.collect();
+    long collected = System.nanoTime();
+    ByteArrayOutputStream out = new ByteArrayOutputStream(hint + 1024);
+    writer.write(out, snapshots);
+    long end = System.nanoTime();
+    return new Result((end - start) / 1e6, (collected - start) / 1e6, out.size());
+  }
+
+  private static double median(double[] sorted) {
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  /** The in-memory stores and what they hold. */
+  private static final class Load {
+    final FakeMetricStores stores = new FakeMetricStores();
+    int counters;
+    int histograms;
+    int gauges;
+    long nativeBuckets;
+
+    static Load build(MetricCatalog catalog, int size) {
+      Load load = new Load();
+      Map<MetricType, List<MetricDefinition>> byType = new LinkedHashMap<>();
+      for (MetricDefinition m : catalog.metrics()) {
+        byType.computeIfAbsent(m.type(), t -> new ArrayList<>()).add(m);
+      }
+      Random random = new Random(7);
+      for (int i = 0; i < size; i++) {
+        int slot = i % 10;
+        MetricType type =
+            slot < 6 ? MetricType.COUNTER : slot < 8 ? MetricType.HISTOGRAM : MetricType.GAUGE;
+        List<MetricDefinition> candidates = byType.get(type);
+        MetricDefinition metric = candidates.get((i / 10) % candidates.size());
+        String[] labels = labels(metric, i);
+        long created = NOW - 86_400_000L + random.nextInt(86_400_000);
+        switch (type) {
+          case COUNTER -> {
+            load.stores.counter(metric.name(), random.nextInt(1_000_000), created, labels);
+            load.counters++;
+          }
+          case HISTOGRAM -> {
+            Histogram h = Histogram.empty(metric.layout());
+            double median = 0.005 + random.nextDouble() * 0.2;
+            for (int k = 0; k < 400; k++) {
+              h.observe(median * Math.exp(random.nextGaussian() * 0.3));
+            }
+            load.nativeBuckets += h.positiveBuckets().size();
+            load.stores.histogram(metric.name(), h, created, labels);
+            load.histograms++;
+          }
+          case GAUGE -> {
+            load.stores.gauge(
+                metric.name(), "svc/instance-1", random.nextInt(10_000), NOW - 1_000, labels);
+            load.gauges++;
+          }
+        }
+      }
+      return load;
+    }
+
+    /** The metric's own label names; the first value makes the series unique. */
+    private static String[] labels(MetricDefinition metric, int i) {
+      List<String> names = metric.labelNames();
+      String[] pairs = new String[names.size() * 2];
+      for (int k = 0; k < names.size(); k++) {
+        pairs[2 * k] = names.get(k);
+        pairs[2 * k + 1] = k == 0 ? names.get(k) + "-" + i : names.get(k) + "-" + (i % 7);
+      }
+      return pairs;
+    }
+  }
+}
