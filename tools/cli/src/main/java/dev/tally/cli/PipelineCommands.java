@@ -1,5 +1,6 @@
 package dev.tally.cli;
 
+import dev.tally.exporter.TallyExporter;
 import dev.tally.streams.TallyApp;
 import dev.tally.streams.config.InvalidConfigException;
 import dev.tally.streams.config.TallyConfig;
@@ -88,6 +89,17 @@ final class PipelineCommands {
     } catch (InvalidConfigException e) {
       throw new CliFailure("configuration: " + e.getMessage(), e);
     }
+    TallyExporter exporter;
+    try {
+      exporter = TallyExporter.start(app);
+    } catch (InvalidConfigException e) {
+      app.close();
+      throw new CliFailure("configuration: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      app.close();
+      throw new CliFailure(
+          "cannot serve HTTP on port " + config.httpPort() + ": " + e.getMessage(), e);
+    }
     app.start();
     out.println(
         "Tally pipeline started (application.id="
@@ -95,6 +107,7 @@ final class PipelineCommands {
             + ", reading topics matching "
             + config.inputTopicPattern()
             + ")");
+    out.println("metrics at " + exporter.url().resolve("metrics"));
     DemoLoad load = demo ? DemoLoad.start(kafka.bootstrapServers()) : null;
     if (load != null) {
       out.println("demo load: " + DemoLoad.EVENTS_PER_SECOND + " events/s to events.* topics");
@@ -105,6 +118,7 @@ final class PipelineCommands {
       if (load != null) {
         load.close();
       }
+      exporter.close();
       app.close();
       if (stateToDelete != null) {
         deleteRecursively(stateToDelete);
