@@ -108,7 +108,14 @@ class TallyExporterIT {
       assertThat(beforeStart.body()).contains("\"reason\":\"Kafka Streams is CREATED\"");
 
       app.start();
-      Map<String, Double> scraped = awaitConsumed(exporter, expected.events, Duration.ofMinutes(3));
+      Map<String, Double> scraped =
+          awaitConsumed(
+              exporter,
+              expected.events,
+              Duration.ofMinutes(3),
+              s ->
+                  expected.series.entrySet().stream()
+                      .allMatch(e -> e.getValue().equals(s.get(e.getKey()))));
 
       assertThat(expected.series).hasSizeGreaterThan(30);
       expected.series.forEach(
@@ -143,20 +150,34 @@ class TallyExporterIT {
   }
 
   /** Scrapes until Tally has consumed every produced record, then returns that scrape. */
-  private Map<String, Double> awaitConsumed(TallyExporter exporter, long events, Duration timeout)
+  /**
+   * Scrapes until every record is counted and {@code settled} holds. Counting the records and
+   * updating the series they feed happen on different owner tasks, so the series may trail the
+   * record count by a commit; once the time is up, the last scrape is returned for the assertions
+   * to report what differs.
+   */
+  private Map<String, Double> awaitConsumed(
+      TallyExporter exporter,
+      long events,
+      Duration timeout,
+      java.util.function.Predicate<Map<String, Double>> settled)
       throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     double consumed = -1;
+    Map<String, Double> scraped = Map.of();
     while (System.nanoTime() < deadline) {
       HttpResponse<String> response = get(exporter, "metrics", null);
       assertThat(response.statusCode()).isEqualTo(200);
-      Map<String, Double> scraped = parse(response.body());
+      scraped = parse(response.body());
       consumed = sumOf(scraped, "tally_events_consumed_total{");
       assertThat(consumed).as("consumed more than produced").isLessThanOrEqualTo(events);
-      if (consumed == events) {
+      if (consumed == events && settled.test(scraped)) {
         return scraped;
       }
       Thread.sleep(250);
+    }
+    if (consumed == events) {
+      return scraped;
     }
     throw new AssertionError("only " + consumed + " of " + events + " events counted in time");
   }

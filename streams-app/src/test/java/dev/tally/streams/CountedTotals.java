@@ -7,6 +7,7 @@ import dev.tally.streams.store.Cumulative;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 
 /** Reads a running instance's totals once it has counted every produced record. */
@@ -14,14 +15,22 @@ final class CountedTotals {
   private CountedTotals() {}
 
   /**
-   * Waits until {@code tally_events_consumed_total} reaches {@code expected}, then returns every
-   * cumulative series by its printed key (Tally's own series summed over tasks). Fails as soon as
-   * more records than produced are counted.
+   * Waits until {@code tally_events_consumed_total} reaches {@code expected} and {@code settled}
+   * holds, then returns every cumulative series by its printed key (Tally's own series summed over
+   * tasks). Records are counted on one owner task and the series they feed on others, so those may
+   * trail the record count by a commit. Fails as soon as more records than produced are counted;
+   * when the time is up with every record counted, returns the last read for the caller's
+   * assertions to say what differs.
    */
-  static Map<String, Cumulative> await(MetricStores stores, long expected, Duration timeout)
+  static Map<String, Cumulative> await(
+      MetricStores stores,
+      long expected,
+      Duration timeout,
+      Predicate<Map<String, Cumulative>> settled)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     double consumed = -1;
+    Map<String, Cumulative> last = Map.of();
     while (System.nanoTime() < deadline) {
       try {
         Map<String, Cumulative> totals = new HashMap<>();
@@ -35,7 +44,8 @@ final class CountedTotals {
                       return a;
                     }));
         consumed = sum(totals, "tally_events_consumed_total");
-        if (consumed == expected) {
+        last = totals;
+        if (consumed == expected && settled.test(totals)) {
           return totals;
         }
         assertThat(consumed).as("consumed more than produced").isLessThanOrEqualTo(expected);
@@ -44,7 +54,20 @@ final class CountedTotals {
       }
       Thread.sleep(500);
     }
+    if (consumed == expected) {
+      return last;
+    }
     throw new AssertionError("only " + consumed + " of " + expected + " events counted in time");
+  }
+
+  /** Whether every expected counter total is reached exactly. */
+  static Predicate<Map<String, Cumulative>> reached(Map<String, Double> expected) {
+    return totals ->
+        expected.entrySet().stream()
+            .allMatch(
+                e ->
+                    totals.containsKey(e.getKey())
+                        && totals.get(e.getKey()).aggregate().total() == e.getValue());
   }
 
   /** The sum of every series of a counter metric. */

@@ -90,7 +90,10 @@ class TallyCrashIT {
       survivor.start();
       Map<String, Cumulative> totals =
           CountedTotals.await(
-              new LocalMetricStores(survivor.streams()), EVENTS, Duration.ofMinutes(4));
+              new LocalMetricStores(survivor.streams()),
+              EVENTS,
+              Duration.ofMinutes(4),
+              CountedTotals.reached(truth.counters));
 
       truth.counters.forEach(
           (series, expected) ->

@@ -87,7 +87,9 @@ class TallyPipelineIT {
     try (TallyApp app = TallyApp.create(config)) {
       app.start();
       LocalMetricStores stores = new LocalMetricStores(app.streams());
-      Map<String, Cumulative> totals = CountedTotals.await(stores, EVENTS, Duration.ofMinutes(4));
+      Map<String, Cumulative> totals =
+          CountedTotals.await(
+              stores, EVENTS, Duration.ofMinutes(4), CountedTotals.reached(truth.counters));
 
       assertThat(truth.counters).hasSizeGreaterThan(100);
       truth.counters.forEach(

@@ -231,8 +231,8 @@ class TallyCollectorTest {
             tally_live_series{metric="tally_events_consumed_total"} 1.0
             # TYPE tally_store_entries gauge
             # HELP tally_store_entries Entries this instance read from each local store during the scrape.
-            tally_store_entries{store="tally-cumulative"} 4.0
-            tally_store_entries{store="tally-gauges"} 2.0
+            tally_store_entries{store="cumulative"} 4.0
+            tally_store_entries{store="gauges"} 2.0
             # TYPE tally_stores_queryable gauge
             # HELP tally_stores_queryable 1 when this instance could read its local stores for this scrape, else 0.
             tally_stores_queryable 1.0
