@@ -198,6 +198,25 @@ class TallyExporterTest {
   }
 
   @Test
+  void shouldAnswerAFailingHandlerWithJson500() throws Exception {
+    try (TallyExporter failing =
+        exporter(new FakeMetricStores())
+            .api(
+                exchange -> {
+                  throw new IllegalStateException("boom");
+                })
+            .start()) {
+      HttpResponse<String> response =
+          client.send(
+              HttpRequest.newBuilder(failing.url().resolve("api/v1/series")).build(),
+              HttpResponse.BodyHandlers.ofString());
+
+      assertThat(response.statusCode()).isEqualTo(500);
+      assertThat(response.body()).isEqualTo("{\"error\":\"internal error; see Tally's log\"}\n");
+    }
+  }
+
+  @Test
   void shouldRefuseWrongMethodsWithJson405() throws Exception {
     HttpResponse<String> response =
         client.send(
