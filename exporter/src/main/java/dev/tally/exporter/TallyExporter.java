@@ -11,11 +11,13 @@ import dev.tally.exporter.streams.StreamsMetricsCollector;
 import dev.tally.exporter.streams.StreamsReadiness;
 import dev.tally.streams.TallyApp;
 import dev.tally.streams.catalog.MetricCatalog;
+import dev.tally.streams.config.InvalidConfigException;
 import dev.tally.streams.config.TallyConfig;
 import dev.tally.streams.query.LocalMetricStores;
 import dev.tally.streams.query.MetricStores;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Clock;
@@ -189,6 +191,11 @@ public final class TallyExporter implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Starts serving.
+     *
+     * @throws InvalidConfigException naming {@code http.port} when the port cannot be bound
+     */
     public TallyExporter start() {
       List<MultiCollector> parts = new ArrayList<>();
       // Priority order: a catalog metric that shares a name with one of these is dropped.
@@ -205,7 +212,11 @@ public final class TallyExporter implements AutoCloseable {
           Objects.requireNonNullElseGet(
               readiness,
               () -> streams == null ? () -> Readiness.READY : StreamsReadiness.of(streams));
-      return new TallyExporter(registry, http.registry(registry).readiness(ready).start());
+      try {
+        return new TallyExporter(registry, http.registry(registry).readiness(ready).start());
+      } catch (UncheckedIOException e) {
+        throw new InvalidConfigException(TallyConfig.HTTP_PORT, e.getMessage());
+      }
     }
   }
 }

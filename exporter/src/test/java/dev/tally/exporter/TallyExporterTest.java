@@ -1,14 +1,17 @@
 package dev.tally.exporter;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tally.exporter.http.Readiness;
 import dev.tally.streams.catalog.MetricCatalog;
+import dev.tally.streams.config.InvalidConfigException;
 import dev.tally.streams.config.TallyConfig;
 import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_35_0.Metrics.MetricFamily;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -64,6 +67,23 @@ class TallyExporterTest {
   void shouldBindAFreePortAndReportIt() {
     assertThat(exporter.port()).isPositive();
     assertThat(exporter.url()).isEqualTo(URI.create("http://localhost:" + exporter.port() + "/"));
+  }
+
+  @Test
+  void shouldFailAtStartUpNamingTheKeyWhenThePortIsTaken() throws IOException {
+    try (ServerSocket taken = new ServerSocket(0)) {
+      assertThatThrownBy(
+              () ->
+                  exporter(new FakeMetricStores())
+                      .port(taken.getLocalPort())
+                      .bindAddress(taken.getInetAddress())
+                      .start()
+                      .close())
+          .isInstanceOfSatisfying(
+              InvalidConfigException.class,
+              e -> assertThat(e.key()).isEqualTo(TallyConfig.HTTP_PORT))
+          .hasMessageContaining(String.valueOf(taken.getLocalPort()));
+    }
   }
 
   @Test
@@ -175,6 +195,25 @@ class TallyExporterTest {
     assertThat(api.headers().firstValue("Content-Type"))
         .hasValue("application/json; charset=utf-8");
     assertThat(api.body()).isEqualTo("{\"error\":\"no query API endpoint at /api/v1/series\"}\n");
+  }
+
+  @Test
+  void shouldAnswerAFailingHandlerWithJson500() throws Exception {
+    try (TallyExporter failing =
+        exporter(new FakeMetricStores())
+            .api(
+                exchange -> {
+                  throw new IllegalStateException("boom");
+                })
+            .start()) {
+      HttpResponse<String> response =
+          client.send(
+              HttpRequest.newBuilder(failing.url().resolve("api/v1/series")).build(),
+              HttpResponse.BodyHandlers.ofString());
+
+      assertThat(response.statusCode()).isEqualTo(500);
+      assertThat(response.body()).isEqualTo("{\"error\":\"internal error; see Tally's log\"}\n");
+    }
   }
 
   @Test

@@ -71,10 +71,6 @@ final class Family<P extends DataPointSnapshot> {
     points.add(point);
   }
 
-  boolean isEmpty() {
-    return points.isEmpty();
-  }
-
   int size() {
     return points.size();
   }

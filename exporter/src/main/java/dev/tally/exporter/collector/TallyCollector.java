@@ -257,7 +257,18 @@ public final class TallyCollector implements MultiCollector {
     }
 
     private MetricSnapshot build(Family<?> family) {
-      return family == null ? null : family.build(skipped);
+      if (family == null) {
+        return null;
+      }
+      try {
+        return family.build(skipped);
+      } catch (RuntimeException e) {
+        // A family client_java refuses as a whole (say, a unit its name does not end with).
+        for (int i = 0; i < family.size(); i++) {
+          skipped.skip(family.name(), Reason.CONVERSION_ERROR, family.name(), e);
+        }
+        return null;
+      }
     }
 
     private MetricSnapshot storeEntries() {
@@ -305,7 +316,7 @@ public final class TallyCollector implements MultiCollector {
             }
           });
       List<MetricSnapshot> built = new ArrayList<>();
-      families.values().forEach(f -> built.add(f.build(skipped)));
+      families.values().forEach(f -> built.add(build(f)));
       return built;
     }
 

@@ -112,35 +112,41 @@ public final class TallyHttpServer implements AutoCloseable {
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
-      try (exchange) {
-        String path = exchange.getRequestURI().getPath();
-        Route route = routes.get(path);
-        if (route == null && (path.startsWith(API_PREFIX) || path.equals("/api"))) {
-          route = api;
-        }
-        // Unknown paths need credentials too: without them nobody learns which paths exist.
-        if (auth != null && (route == null || route.needsAuth()) && !authorized(exchange)) {
-          exchange.getResponseHeaders().set("WWW-Authenticate", BasicAuth.CHALLENGE);
-          JsonResponses.error(exchange, 401, "authentication required");
-          return;
-        }
-        if (route == null) {
-          JsonResponses.error(exchange, 404, "no such path: " + path);
-          return;
-        }
-        String method = exchange.getRequestMethod();
-        if (!route.methods().isEmpty() && !route.methods().contains(method)) {
-          exchange.getResponseHeaders().set("Allow", String.join(", ", sorted(route.methods())));
-          JsonResponses.error(exchange, 405, method + " is not allowed on " + path);
-          return;
-        }
-        route.handler().handle(exchange);
+      try {
+        route(exchange);
       } catch (RuntimeException e) {
         LOG.warn("HTTP request {} failed", exchange.getRequestURI(), e);
         if (exchange.getResponseCode() == -1) {
           JsonResponses.error(exchange, 500, "internal error; see Tally's log");
         }
+      } finally {
+        exchange.close();
       }
+    }
+
+    private void route(HttpExchange exchange) throws IOException {
+      String path = exchange.getRequestURI().getPath();
+      Route route = routes.get(path);
+      if (route == null && (path.startsWith(API_PREFIX) || path.equals("/api"))) {
+        route = api;
+      }
+      // Unknown paths need credentials too: without them nobody learns which paths exist.
+      if (auth != null && (route == null || route.needsAuth()) && !authorized(exchange)) {
+        exchange.getResponseHeaders().set("WWW-Authenticate", BasicAuth.CHALLENGE);
+        JsonResponses.error(exchange, 401, "authentication required");
+        return;
+      }
+      if (route == null) {
+        JsonResponses.error(exchange, 404, "no such path: " + path);
+        return;
+      }
+      String method = exchange.getRequestMethod();
+      if (!route.methods().isEmpty() && !route.methods().contains(method)) {
+        exchange.getResponseHeaders().set("Allow", String.join(", ", sorted(route.methods())));
+        JsonResponses.error(exchange, 405, method + " is not allowed on " + path);
+        return;
+      }
+      route.handler().handle(exchange);
     }
 
     private boolean authorized(HttpExchange exchange) {
