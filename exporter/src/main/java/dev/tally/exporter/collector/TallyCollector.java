@@ -7,6 +7,7 @@ import dev.tally.streams.catalog.MetricType;
 import dev.tally.streams.catalog.RatioDefinition;
 import dev.tally.streams.catalog.SelfMetrics;
 import dev.tally.streams.config.WindowSpec;
+import dev.tally.streams.query.Gauges;
 import dev.tally.streams.query.MetricStores;
 import dev.tally.streams.query.Ratios;
 import dev.tally.streams.series.SeriesKey;
@@ -128,7 +129,7 @@ public final class TallyCollector implements MultiCollector {
 
     void readStores() {
       counted.forEachCumulative(this::addCumulative);
-      LiveGauges.live(counted, catalog, gaugeTtl, nowMs).forEach(this::addGauge);
+      Gauges.live(counted, catalog, gaugeTtl, nowMs).forEach(this::addGauge);
       for (RatioDefinition ratio : catalog.ratios()) {
         addRatio(ratio);
       }
