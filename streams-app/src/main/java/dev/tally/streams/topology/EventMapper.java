@@ -28,13 +28,20 @@ import java.util.function.Function;
  * not have fails there, naming the catalog entry.
  */
 public final class EventMapper {
+  /** Names the exporter uses for Tally's own, Kafka Streams and JVM metrics. */
+  private static final List<String> RESERVED_PREFIXES =
+      List.of(SelfMetrics.PREFIX, "jvm_", "process_");
+
   private final Map<EventType, List<Binding>> byType = new EnumMap<>(EventType.class);
 
   public EventMapper(MetricCatalog catalog) {
     for (MetricDefinition metric : catalog.metrics()) {
-      if (metric.name().startsWith(SelfMetrics.PREFIX)) {
-        throw new InvalidConfigException(
-            "catalog metric '" + metric.name() + "'", "the tally_ prefix is Tally's own");
+      for (String reserved : RESERVED_PREFIXES) {
+        if (metric.name().startsWith(reserved)) {
+          throw new InvalidConfigException(
+              "catalog metric '" + metric.name() + "'",
+              "the " + reserved + " prefix is taken by Tally's own metrics");
+        }
       }
       for (EventRule rule : metric.rules()) {
         String where = "catalog metric '" + metric.name() + "' rule for '" + rule.eventType() + "'";
