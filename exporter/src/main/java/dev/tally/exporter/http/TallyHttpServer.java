@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * Unknown paths answer 404 and wrong methods 405, both with a JSON {@code {"error": ...}} body.
- * With basic auth on, everything but the health endpoints (which probes call without credentials)
- * needs it. With a TLS context, the port speaks HTTPS only.
+ * With basic auth on, every path needs it, health included (a probe sends the header, e.g.
+ * Kubernetes' {@code httpGet.httpHeaders}): the port exposes nothing to an anonymous caller. With a
+ * TLS context, the port speaks HTTPS only.
  *
  * <p>Built on the JDK's {@code HttpServer} with client_java's scrape handler rather than
  * client_java's {@code HTTPServer}: that one fixes its contexts, serves {@code /metrics} for any
@@ -66,7 +67,7 @@ public final class TallyHttpServer implements AutoCloseable {
   static final String API_PREFIX = "/api/";
 
   /** {@code methods} empty: the handler takes any method. */
-  private record Route(Set<String> methods, boolean needsAuth, HttpHandler handler) {}
+  private record Route(Set<String> methods, HttpHandler handler) {}
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -131,7 +132,7 @@ public final class TallyHttpServer implements AutoCloseable {
         route = api;
       }
       // Unknown paths need credentials too: without them nobody learns which paths exist.
-      if (auth != null && (route == null || route.needsAuth()) && !authorized(exchange)) {
+      if (auth != null && !authorized(exchange)) {
         exchange.getResponseHeaders().set("WWW-Authenticate", BasicAuth.CHALLENGE);
         JsonResponses.error(exchange, 401, "authentication required");
         return;
@@ -218,7 +219,7 @@ public final class TallyHttpServer implements AutoCloseable {
       return this;
     }
 
-    /** Requires basic auth on every path but the health endpoints; null turns it off. */
+    /** Requires basic auth on every path; null turns it off. */
     public Builder auth(BasicAuth auth) {
       this.auth = auth;
       return this;
@@ -270,10 +271,10 @@ public final class TallyHttpServer implements AutoCloseable {
       }
       Map<String, Route> routes =
           Map.of(
-              "/metrics", new Route(READ, true, new MetricsEndpoint(registry)),
-              "/health/live", new Route(READ, false, TallyHttpServer::live),
-              "/health/ready", new Route(READ, false, ready(readiness)));
-      Route apiRoute = new Route(Set.of(), true, api);
+              "/metrics", new Route(READ, new MetricsEndpoint(registry)),
+              "/health/live", new Route(READ, TallyHttpServer::live),
+              "/health/ready", new Route(READ, ready(readiness)));
+      Route apiRoute = new Route(Set.of(), api);
       server.createContext("/", new Router(routes, apiRoute, auth));
       ExecutorService executor = Executors.newFixedThreadPool(threads, threadFactory());
       server.setExecutor(executor);

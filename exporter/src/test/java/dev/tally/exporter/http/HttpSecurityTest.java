@@ -36,7 +36,7 @@ class HttpSecurityTest {
   private final HttpClient client = HttpClient.newHttpClient();
 
   @Test
-  void shouldRequireCredentialsOnMetricsButNotOnHealth() throws Exception {
+  void shouldRequireCredentialsOnEveryPathHealthIncluded() throws Exception {
     try (TallyExporter exporter =
         start(
             Map.of(TallyConfig.HTTP_AUTH_USERNAME, "prometheus", "http.auth.password", "s3cr:t"))) {
@@ -55,8 +55,12 @@ class HttpSecurityTest {
       assertThat(garbage.statusCode()).isEqualTo(401);
       assertThat(right.statusCode()).isEqualTo(200);
       assertThat(right.body()).contains("ack_received_total 3.0");
-      assertThat(get(exporter, "health/live", null).statusCode()).isEqualTo(200);
-      assertThat(get(exporter, "health/ready", null).statusCode()).isEqualTo(200);
+      assertThat(get(exporter, "health/live", null).statusCode()).isEqualTo(401);
+      assertThat(get(exporter, "health/ready", null).statusCode()).isEqualTo(401);
+      assertThat(get(exporter, "health/live", basic("prometheus", "s3cr:t")).statusCode())
+          .isEqualTo(200);
+      assertThat(get(exporter, "health/ready", basic("prometheus", "s3cr:t")).statusCode())
+          .isEqualTo(200);
       assertThat(get(exporter, "api/v1/series", null).statusCode()).isEqualTo(401);
       assertThat(get(exporter, "nope", null).statusCode()).isEqualTo(401);
     }
