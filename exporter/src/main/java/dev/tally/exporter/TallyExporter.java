@@ -15,6 +15,7 @@ import dev.tally.streams.config.InvalidConfigException;
 import dev.tally.streams.config.TallyConfig;
 import dev.tally.streams.query.LocalMetricStores;
 import dev.tally.streams.query.MetricStores;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.UncheckedIOException;
@@ -73,7 +74,19 @@ public final class TallyExporter implements AutoCloseable {
    *     setting (password file, keystore)
    */
   public static TallyExporter start(TallyApp app) {
-    return forApp(app).start();
+    LocalMetricStores stores = new LocalMetricStores(app.streams());
+    TallyExporter exporter = forApp(app).stores(stores).start();
+    exportUndecodable(exporter.registry(), stores);
+    return exporter;
+  }
+
+  /** Counts the store records the reader had to skip, so a skipped record is never silent. */
+  private static void exportUndecodable(PrometheusRegistry registry, LocalMetricStores stores) {
+    CounterWithCallback.builder()
+        .name("tally_store_records_undecodable")
+        .help("Store records skipped at scrape time because they could not be decoded.")
+        .callback(callback -> callback.call(stores.undecodableRecords()))
+        .register(registry);
   }
 
   /** A builder filled in from {@code app}, for changing a part (the port, say) before starting. */

@@ -130,6 +130,7 @@ class TallyExporterIT {
       assertThat(scraped.get("tally_stores_queryable")).isEqualTo(1.0);
       assertThat(scraped.get("tally_streams_state{state=\"RUNNING\"}")).isEqualTo(1.0);
       assertThat(scraped).doesNotContainKey("tally_scrape_series_skipped_total");
+      assertThat(scraped.get("tally_store_records_undecodable_total")).isEqualTo(0.0);
       assertThat(get(exporter, "health/ready", null).statusCode()).isEqualTo(200);
 
       String text = get(exporter, "metrics", null).body();

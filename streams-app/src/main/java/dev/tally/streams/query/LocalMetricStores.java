@@ -8,7 +8,9 @@ import dev.tally.streams.store.GaugeKey;
 import dev.tally.streams.store.GaugeSample;
 import dev.tally.streams.topology.StoreNames;
 import java.time.Instant;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -17,6 +19,8 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyWindowStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link MetricStores} over the local active stores of a running {@link KafkaStreams}. Kafka
@@ -26,10 +30,37 @@ import org.apache.kafka.streams.state.ReadOnlyWindowStore;
  * restoring; callers answer "not ready" then.
  */
 public final class LocalMetricStores implements MetricStores {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalMetricStores.class);
+
   private final KafkaStreams streams;
+  private final LongAdder undecodable = new LongAdder();
 
   public LocalMetricStores(KafkaStreams streams) {
     this.streams = streams;
+  }
+
+  /** Records skipped because they could not be decoded, since this reader was created. */
+  public long undecodableRecords() {
+    return undecodable.sum();
+  }
+
+  /**
+   * Visits every entry it can decode. One record that cannot be decoded (a bug, or a record written
+   * by an incompatible version) is skipped, counted and logged, so it does not hide every other
+   * series of the store. The store iterator has moved past a record before decoding it.
+   */
+  <K, V> void forEachDecodable(KeyValueIterator<K, V> all, String store, BiConsumer<K, V> visitor) {
+    while (all.hasNext()) {
+      KeyValue<K, V> kv;
+      try {
+        kv = all.next();
+      } catch (SerializationException e) {
+        undecodable.increment();
+        LOG.warn("skipped an undecodable record of store {}: {}", store, e.getMessage());
+        continue;
+      }
+      visitor.accept(kv.key, kv.value);
+    }
   }
 
   @Override
@@ -39,7 +70,7 @@ public final class LocalMetricStores implements MetricStores {
             StoreQueryParameters.fromNameAndType(
                 StoreNames.CUMULATIVE, QueryableStoreTypes.<SeriesKey, Cumulative>keyValueStore()));
     try (KeyValueIterator<SeriesKey, Cumulative> all = store.all()) {
-      all.forEachRemaining(kv -> visitor.accept(kv.key, kv.value));
+      forEachDecodable(all, StoreNames.CUMULATIVE, visitor);
     }
   }
 
@@ -50,7 +81,7 @@ public final class LocalMetricStores implements MetricStores {
             StoreQueryParameters.fromNameAndType(
                 StoreNames.GAUGES, QueryableStoreTypes.<GaugeKey, GaugeSample>keyValueStore()));
     try (KeyValueIterator<GaugeKey, GaugeSample> all = store.all()) {
-      all.forEachRemaining(kv -> visitor.accept(kv.key, kv.value));
+      forEachDecodable(all, StoreNames.GAUGES, visitor);
     }
   }
 
@@ -63,12 +94,14 @@ public final class LocalMetricStores implements MetricStores {
                 StoreNames.window(spec), QueryableStoreTypes.<SeriesKey, Aggregate>windowStore()));
     try (KeyValueIterator<Windowed<SeriesKey>, Aggregate> all =
         store.fetchAll(Instant.ofEpochMilli(startMs), Instant.ofEpochMilli(startMs))) {
-      while (all.hasNext()) {
-        KeyValue<Windowed<SeriesKey>, Aggregate> kv = all.next();
-        if (kv.key.window().start() == startMs) {
-          visitor.accept(kv.key.key(), kv.value);
-        }
-      }
+      forEachDecodable(
+          all,
+          StoreNames.window(spec),
+          (key, value) -> {
+            if (key.window().start() == startMs) {
+              visitor.accept(key.key(), value);
+            }
+          });
     }
   }
 }
