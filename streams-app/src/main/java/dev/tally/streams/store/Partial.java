@@ -10,14 +10,7 @@ public sealed interface Partial {
   long eventTimeMs();
 
   /** Events of one series in one finest-resolution window. */
-  record Window(long windowStartMs, long eventTimeMs, Aggregate aggregate) implements Partial {
-    /** Folds {@code other} (same series and window) into a new partial. */
-    public Window merge(Window other) {
-      Aggregate merged = aggregate.copy();
-      merged.merge(other.aggregate);
-      return new Window(windowStartMs, Math.max(eventTimeMs, other.eventTimeMs), merged);
-    }
-  }
+  record Window(long windowStartMs, long eventTimeMs, Aggregate aggregate) implements Partial {}
 
   /**
    * Gauge samples of one series from one source. A delta partial carries the sum of its deltas; a

@@ -3,6 +3,7 @@ package dev.tally.streams.topology;
 import dev.tally.schemas.validation.EventParser;
 import dev.tally.schemas.validation.ParseResult;
 import dev.tally.schemas.validation.Violation;
+import dev.tally.streams.catalog.GaugeMode;
 import dev.tally.streams.catalog.MetricDefinition;
 import dev.tally.streams.catalog.MetricType;
 import dev.tally.streams.catalog.SelfMetrics;
@@ -171,7 +172,7 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
       Partial.Gauge sample =
           new Partial.Gauge(
               update.source(),
-              metric.gaugeMode() == dev.tally.streams.catalog.GaugeMode.DELTA,
+              metric.gaugeMode() == GaugeMode.DELTA,
               update.value(),
               update.eventTimeMs());
       Partial existing = buffer.get(key);
