@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.streams.config.TallyConfig;
 import dev.tally.streams.load.EventLoad;
-import dev.tally.streams.load.GeneratedEvent;
 import dev.tally.streams.query.LocalMetricStores;
 import dev.tally.streams.store.Cumulative;
 import dev.tally.streams.topology.GroundTruth;
@@ -13,19 +12,15 @@ import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Exactly-once across a crash: an instance is killed with SIGKILL while it is half-way through the
@@ -40,8 +35,14 @@ class TallyCrashIT {
 
   @TempDir Path stateDir;
 
-  @Test
-  void shouldKeepTotalsExactWhenAnInstanceIsKilledMidway() throws Exception {
+  /**
+   * @param reuseStateDir true: the survivor restarts on the victim's disk, as a pod with a volume
+   *     would; false: it starts on an empty disk elsewhere and restores every store from its
+   *     changelog (nothing may reset)
+   */
+  @ParameterizedTest(name = "survivor reuses the state dir: {0}")
+  @ValueSource(booleans = {true, false})
+  void shouldKeepTotalsExactWhenAnInstanceIsKilledMidway(boolean reuseStateDir) throws Exception {
     String prefix = "crash" + UUID.randomUUID().toString().substring(0, 8) + ".";
     String appId = "tally-crash-" + UUID.randomUUID();
     String dlq = appId + ".dlq";
@@ -54,10 +55,9 @@ class TallyCrashIT {
             .badFraction(0.01)
             .build();
     load.topics().forEach(t -> kafka.createTopic(t, 2));
-    GroundTruth truth = new GroundTruth();
-    produce(load, truth);
+    GroundTruth truth = ProducedLoad.produce(kafka.bootstrapServers(), load, EVENTS);
 
-    String pattern = "events\\." + prefix.replace(".", "\\.") + ".*";
+    String pattern = ProducedLoad.topicPattern(prefix);
     Process victim = startInstance(appId, dlq, pattern);
     try {
       awaitCommitted(appId, EVENTS / 6, Duration.ofMinutes(2));
@@ -65,7 +65,7 @@ class TallyCrashIT {
       victim.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     }
 
-    // The survivor reuses the victim's state directory, as a restarted pod with a volume would.
+    Path survivorState = reuseStateDir ? stateDir : stateDir.resolve("elsewhere");
     TallyConfig config =
         TallyConfig.fromMap(
             Map.of(
@@ -74,7 +74,7 @@ class TallyCrashIT {
                 TallyConfig.APPLICATION_ID,
                 appId,
                 TallyConfig.STATE_DIR,
-                stateDir.toString(),
+                survivorState.toString(),
                 TallyConfig.DLQ_TOPIC,
                 dlq,
                 TallyConfig.INPUT_TOPIC_PATTERN,
@@ -126,21 +126,6 @@ class TallyCrashIT {
     pb.redirectErrorStream(true);
     pb.redirectOutput(new File(stateDir.toFile(), "victim.log"));
     return pb.start();
-  }
-
-  private static void produce(EventLoad load, GroundTruth truth) {
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-      for (int i = 0; i < EVENTS; i++) {
-        GeneratedEvent e = load.next();
-        truth.add(e);
-        producer.send(new ProducerRecord<>(e.topic(), null, e.timestampMs(), null, e.json()));
-      }
-    }
   }
 
   /** Waits until the victim has committed at least {@code atLeast} input offsets. */

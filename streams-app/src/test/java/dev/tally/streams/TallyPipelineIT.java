@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.streams.config.TallyConfig;
 import dev.tally.streams.load.EventLoad;
-import dev.tally.streams.load.GeneratedEvent;
 import dev.tally.streams.query.LocalMetricStores;
 import dev.tally.streams.store.Cumulative;
 import dev.tally.streams.topology.GroundTruth;
@@ -20,12 +19,8 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,15 +52,7 @@ class TallyPipelineIT {
             .topicPrefix("events." + prefix)
             .build();
     load.topics().forEach(t -> kafka.createTopic(t, 3));
-    GroundTruth truth = new GroundTruth();
-    try (KafkaProducer<byte[], byte[]> producer = producer()) {
-      for (int i = 0; i < EVENTS; i++) {
-        GeneratedEvent e = load.next();
-        truth.add(e);
-        producer.send(new ProducerRecord<>(e.topic(), null, e.timestampMs(), null, e.json()));
-      }
-      producer.flush();
-    }
+    GroundTruth truth = ProducedLoad.produce(kafka.bootstrapServers(), load, EVENTS);
 
     TallyConfig config =
         TallyConfig.fromMap(
@@ -79,7 +66,7 @@ class TallyPipelineIT {
                 TallyConfig.DLQ_TOPIC,
                 appId + ".dlq",
                 TallyConfig.INPUT_TOPIC_PATTERN,
-                "events\\." + prefix.replace(".", "\\.") + ".*",
+                ProducedLoad.topicPattern(prefix),
                 TallyConfig.FLUSH_INTERVAL,
                 "200ms",
                 "kafka.commit.interval.ms",
@@ -135,14 +122,5 @@ class TallyPipelineIT {
       }
     }
     return byReason;
-  }
-
-  private static KafkaProducer<byte[], byte[]> producer() {
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
   }
 }
