@@ -7,8 +7,10 @@ import dev.tally.streams.config.TallyConfig;
 import dev.tally.streams.topology.TallyTopology;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -84,9 +86,7 @@ public final class TallyApp implements AutoCloseable {
     try (Admin admin = Admin.create(adminProperties())) {
       admin
           .createTopics(
-              List.of(
-                  new NewTopic(
-                      config.dlqTopic(), java.util.Optional.empty(), java.util.Optional.empty())))
+              List.of(new NewTopic(config.dlqTopic(), Optional.empty(), Optional.empty())))
           .all()
           .get();
     } catch (ExecutionException e) {
@@ -105,7 +105,7 @@ public final class TallyApp implements AutoCloseable {
   }
 
   private Map<String, Object> adminProperties() {
-    Map<String, Object> props = new java.util.HashMap<>();
+    Map<String, Object> props = new HashMap<>();
     // Admin only takes client properties; Streams-only keys would be logged as unknown.
     config
         .streamsProperties()

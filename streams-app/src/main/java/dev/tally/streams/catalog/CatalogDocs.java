@@ -1,7 +1,9 @@
 package dev.tally.streams.catalog;
 
+import dev.tally.streams.config.Durations;
 import dev.tally.streams.histogram.HistogramLayout;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
@@ -66,7 +68,7 @@ public final class CatalogDocs {
       md.append(r.by().stream().map(l -> "`" + l + "`").collect(Collectors.joining(", ")));
       md.append(" | ").append(terms(r.numerator()));
       md.append(" | ").append(terms(r.denominator()));
-      md.append(" | ").append(dev.tally.streams.config.Durations.format(r.window()));
+      md.append(" | ").append(Durations.format(r.window()));
       md.append(" | ").append(r.help()).append(" |\n");
     }
     md.append("\n## Tally's own metrics\n\n");
@@ -94,7 +96,7 @@ public final class CatalogDocs {
         .collect(Collectors.joining(", "));
   }
 
-  private static String terms(java.util.List<RatioDefinition.Term> terms) {
+  private static String terms(List<RatioDefinition.Term> terms) {
     return terms.stream()
         .map(t -> "`" + t.metric() + "`" + (t.where().isEmpty() ? "" : " where " + t.where()))
         .collect(Collectors.joining(" + "));

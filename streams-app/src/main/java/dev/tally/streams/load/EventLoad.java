@@ -1,6 +1,7 @@
 package dev.tally.streams.load;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -282,7 +283,7 @@ public final class EventLoad {
 
   /** The topics this load writes to, one per simulated service. */
   public List<String> topics() {
-    return java.util.Arrays.stream(SERVICES).map(s -> topicPrefix + s).toList();
+    return Arrays.stream(SERVICES).map(s -> topicPrefix + s).toList();
   }
 
   /** Options of a load. */

@@ -49,8 +49,7 @@ public final class Ratios {
             acc[1] += aggregate.total();
           }
         });
-    Map<SeriesKey, Double> result =
-        new TreeMap<>(java.util.Comparator.comparing(SeriesKey::toString));
+    Map<SeriesKey, Double> result = new HashMap<>();
     sums.forEach(
         (key, acc) -> {
           if (acc[1] > 0) {

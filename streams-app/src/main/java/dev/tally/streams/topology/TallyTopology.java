@@ -2,12 +2,15 @@ package dev.tally.streams.topology;
 
 import dev.tally.schemas.validation.EventParser;
 import dev.tally.streams.catalog.MetricCatalog;
+import dev.tally.streams.config.Durations;
+import dev.tally.streams.config.InvalidConfigException;
 import dev.tally.streams.config.TallyConfig;
 import dev.tally.streams.config.WindowSpec;
 import dev.tally.streams.series.SeriesKey;
 import dev.tally.streams.store.Partial;
 import dev.tally.streams.store.StoreSerdes;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -56,7 +59,7 @@ public final class TallyTopology {
             // The cache coalesces the many writes per series between commits into one changelog
             // record; the changelog makes the buffer survive a crash under exactly-once.
             .withCachingEnabled()
-            .withLoggingEnabled(java.util.Map.of()));
+            .withLoggingEnabled(Map.of()));
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StoreNames.SEEN),
@@ -145,10 +148,10 @@ public final class TallyTopology {
         .forEach(
             r -> {
               if (windows.stream().noneMatch(w -> w.size().equals(r.window()))) {
-                throw new dev.tally.streams.config.InvalidConfigException(
+                throw new InvalidConfigException(
                     "catalog ratio '" + r.name() + "'",
                     "window "
-                        + dev.tally.streams.config.Durations.format(r.window())
+                        + Durations.format(r.window())
                         + " is not one of the configured windows ("
                         + TallyConfig.WINDOWS
                         + ")");
