@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,10 +47,22 @@ final class CombinedCollector implements MultiCollector {
   @Override
   public MetricSnapshots collect(
       Predicate<String> includedNames, PrometheusScrapeRequest scrapeRequest) {
+    return combine(part -> part.collect(includedNames, scrapeRequest));
+  }
+
+  /**
+   * What {@link #collect()} returns, with {@code replaced}'s part taken from {@code replacement}
+   * instead of collected again (a part already read for this scrape).
+   */
+  MetricSnapshots collect(MultiCollector replaced, MetricSnapshots replacement) {
+    return combine(part -> part == replaced ? replacement : part.collect());
+  }
+
+  private MetricSnapshots combine(Function<MultiCollector, MetricSnapshots> collectPart) {
     List<MetricSnapshot> all = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (MultiCollector part : parts) {
-      for (MetricSnapshot family : part.collect(includedNames, scrapeRequest)) {
+      for (MetricSnapshot family : collectPart.apply(part)) {
         String name = family.getMetadata().getPrometheusName();
         if (names.add(name)) {
           all.add(family);

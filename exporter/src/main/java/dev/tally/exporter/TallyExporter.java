@@ -1,10 +1,12 @@
 package dev.tally.exporter;
 
 import com.sun.net.httpserver.HttpHandler;
+import dev.tally.exporter.collector.ScrapeReading;
 import dev.tally.exporter.collector.TallyCollector;
 import dev.tally.exporter.http.BasicAuth;
 import dev.tally.exporter.http.HttpSettings;
 import dev.tally.exporter.http.Readiness;
+import dev.tally.exporter.http.SplitScrape;
 import dev.tally.exporter.http.TallyHttpServer;
 import dev.tally.exporter.jvm.JvmCollector;
 import dev.tally.exporter.streams.StreamsMetricsCollector;
@@ -18,6 +20,9 @@ import dev.tally.streams.query.MetricStores;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -75,18 +80,18 @@ public final class TallyExporter implements AutoCloseable {
    */
   public static TallyExporter start(TallyApp app) {
     LocalMetricStores stores = new LocalMetricStores(app.streams());
-    TallyExporter exporter = forApp(app).stores(stores).start();
-    exportUndecodable(exporter.registry(), stores);
-    return exporter;
+    return forApp(app).stores(stores).collector(undecodable(stores)).start();
   }
 
   /** Counts the store records the reader had to skip, so a skipped record is never silent. */
-  private static void exportUndecodable(PrometheusRegistry registry, LocalMetricStores stores) {
-    CounterWithCallback.builder()
-        .name("tally_store_records_undecodable")
-        .help("Store records skipped at scrape time because they could not be decoded.")
-        .callback(callback -> callback.call(stores.undecodableRecords()))
-        .register(registry);
+  private static MultiCollector undecodable(LocalMetricStores stores) {
+    CounterWithCallback counter =
+        CounterWithCallback.builder()
+            .name("tally_store_records_undecodable")
+            .help("Store records skipped at scrape time because they could not be decoded.")
+            .callback(callback -> callback.call(stores.undecodableRecords()))
+            .build();
+    return () -> new MetricSnapshots(counter.collect());
   }
 
   /** A builder filled in from {@code app}, for changing a part (the port, say) before starting. */
@@ -122,6 +127,28 @@ public final class TallyExporter implements AutoCloseable {
     server.close();
   }
 
+  /**
+   * A text scrape that reads the stores once: Tally's own families and the other collectors' go
+   * through client_java, the catalog's series are written straight from what was read. No catalog
+   * family can share a name with the others: the catalog refuses the {@code tally_}, {@code jvm_}
+   * and {@code process_} prefixes, and the reading leaves out any that clashes with Tally's own.
+   */
+  private static SplitScrape split(CombinedCollector combined, TallyCollector tally) {
+    ScrapeReading reading = tally.read();
+    MetricSnapshots small = combined.collect(tally, reading.ownSnapshots());
+    return new SplitScrape() {
+      @Override
+      public MetricSnapshots snapshots() {
+        return small;
+      }
+
+      @Override
+      public void writeText(OutputStream out, boolean openMetrics) throws IOException {
+        reading.writeCatalogText(out, openMetrics);
+      }
+    };
+  }
+
   /** Assembles a {@link TallyExporter}; stores and catalog are required. */
   public static final class Builder {
     private final TallyCollector.Builder collector = TallyCollector.builder();
@@ -129,6 +156,7 @@ public final class TallyExporter implements AutoCloseable {
     private KafkaStreams streams;
     private Supplier<Readiness> readiness;
     private boolean jvmMetrics = true;
+    private final List<MultiCollector> extra = new ArrayList<>();
 
     private Builder() {}
 
@@ -198,6 +226,12 @@ public final class TallyExporter implements AutoCloseable {
       return this;
     }
 
+    /** Exposes {@code collector}'s families too, after Tally's own. */
+    public Builder collector(MultiCollector collector) {
+      extra.add(Objects.requireNonNull(collector, "collector"));
+      return this;
+    }
+
     /** Whether to expose client_java's JVM and process metrics (on by default). */
     public Builder jvmMetrics(boolean jvmMetrics) {
       this.jvmMetrics = jvmMetrics;
@@ -218,9 +252,13 @@ public final class TallyExporter implements AutoCloseable {
       if (streams != null) {
         parts.add(StreamsMetricsCollector.of(streams));
       }
-      parts.add(collector.build());
+      TallyCollector tally = collector.build();
+      parts.add(tally);
+      parts.addAll(extra);
+      CombinedCollector combined = new CombinedCollector(parts);
       PrometheusRegistry registry = new PrometheusRegistry();
-      registry.register(new CombinedCollector(parts));
+      registry.register(combined);
+      http.split(() -> split(combined, tally));
       Supplier<Readiness> ready =
           Objects.requireNonNullElseGet(
               readiness,

@@ -7,6 +7,7 @@ import dev.tally.exporter.http.Readiness;
 import dev.tally.streams.catalog.MetricCatalog;
 import dev.tally.streams.config.InvalidConfigException;
 import dev.tally.streams.config.TallyConfig;
+import dev.tally.streams.histogram.Histogram;
 import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_35_0.Metrics.MetricFamily;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -153,6 +154,61 @@ class TallyExporterTest {
     assertThat(text)
         .contains("ack_received_total{service=\"im-gateway\"} 3.0\n")
         .endsWith("# EOF\n");
+  }
+
+  /**
+   * A plain text scrape takes the direct way; the same scrape with {@code ?debug=...} goes through
+   * client_java's handler and writers. Both must say the same.
+   */
+  @Test
+  void shouldServeTheSameTextOnTheDirectWayAsClientJavaWrites() throws Exception {
+    FakeMetricStores stores =
+        new FakeMetricStores()
+            .counter("ack_received_total", 3, CREATED, "service", "im-gateway")
+            .counter("ack_received_total", 1e7, 0, "service", "quote\"d\nnewline")
+            .counter("tally_events_consumed_total", 5, CREATED, "topic", "events.im")
+            .gauge("queue_depth", "w/1", 2.5, NOW - 1_000, "service", "w", "queue", "j\u00f6bs");
+    Histogram latency =
+        Histogram.empty(
+            MetricCatalog.builtin(10_000).metric("ack_latency_seconds").orElseThrow().layout());
+    latency.observe(0.003);
+    latency.observe(7);
+    stores.histogram("ack_latency_seconds", latency, CREATED + 7, "service", "im-gateway");
+    try (TallyExporter plain = exporter(stores).jvmMetrics(false).start()) {
+      for (String accept : new String[] {"application/openmetrics-text", null}) {
+        String debug = accept == null ? "text" : "openmetrics";
+        HttpRequest.Builder direct =
+            HttpRequest.newBuilder(plain.url().resolve("metrics"))
+                .header("Accept-Encoding", "gzip");
+        HttpRequest.Builder viaClientJava =
+            HttpRequest.newBuilder(plain.url().resolve("metrics?debug=" + debug));
+        if (accept != null) {
+          direct.header("Accept", accept);
+          viaClientJava.header("Accept", accept);
+        }
+        HttpResponse<byte[]> fast =
+            client.send(direct.build(), HttpResponse.BodyHandlers.ofByteArray());
+        String reference =
+            client.send(viaClientJava.build(), HttpResponse.BodyHandlers.ofString()).body();
+
+        assertThat(fast.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        String text;
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(fast.body()))) {
+          text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertThat(text)
+            .contains("ack_latency_seconds_bucket{service=\"im-gateway\",le=\"+Inf\"} 2\n");
+        assertThat(ExpositionText.inOneOrder(text)).isEqualTo(ExpositionText.inOneOrder(reference));
+      }
+    }
+  }
+
+  @Test
+  void shouldFilterFamiliesByNameWhenAsked() throws Exception {
+    String body = get("metrics?name[]=ack_received_total", null).body();
+
+    assertThat(body).contains("ack_received_total{service=\"im-gateway\"} 3.0\n");
+    assertThat(body).doesNotContain("tally_").doesNotContain("jvm_");
   }
 
   @Test

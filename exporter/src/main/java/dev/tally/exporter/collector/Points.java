@@ -10,12 +10,13 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapsho
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.NativeHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.PrometheusNaming;
 import java.util.SortedMap;
 
 /**
- * Converts one stored series into one client_java data point. Every method either returns a valid
- * data point or throws; {@link InvalidValueException} says the stored value itself cannot be
- * exposed.
+ * Checks that a stored series can be exposed, and converts a checked one into a client_java data
+ * point. The checks run when the stores are read, so that every output format leaves out the same
+ * series; {@link InvalidValueException} says the stored value itself cannot be exposed.
  */
 final class Points {
   private Points() {}
@@ -26,6 +27,56 @@ final class Points {
 
     InvalidValueException(String message) {
       super(message, null, false, false);
+    }
+  }
+
+  /**
+   * Checks the label names a series would be exposed with: Prometheus' classic label names, none
+   * reserved ({@code __} prefixes, and {@code le} on histograms).
+   *
+   * @throws IllegalArgumentException naming the offending label
+   */
+  static void checkLabelNames(SeriesKey key, boolean histogram) {
+    for (String name : key.labels().keySet()) {
+      if (!PrometheusNaming.isValidLegacyLabelName(name)
+          || name.startsWith("__")
+          || (histogram && name.equals("le"))) {
+        throw new IllegalArgumentException("label name '" + name + "' cannot be exposed");
+      }
+    }
+  }
+
+  static void checkCounter(double total) {
+    if (!(total >= 0) || Double.isInfinite(total)) {
+      throw new InvalidValueException("counter total " + total + " is not a finite value >= 0");
+    }
+  }
+
+  static void checkGauge(double value) {
+    if (!Double.isFinite(value)) {
+      throw new InvalidValueException("gauge value " + value + " is not finite");
+    }
+  }
+
+  /** The sum is finite and the classic and native buckets both add up to the count. */
+  static void checkHistogram(Histogram histogram) {
+    double sum = histogram.sum();
+    if (!Double.isFinite(sum)) {
+      throw new InvalidValueException("histogram sum " + sum + " is not finite");
+    }
+    long classicTotal = total(histogram.classicCounts());
+    long nativeTotal =
+        histogram.zeroCount()
+            + total(histogram.positiveBuckets())
+            + total(histogram.negativeBuckets());
+    if (classicTotal != histogram.count() || nativeTotal != histogram.count()) {
+      throw new InvalidValueException(
+          "histogram count "
+              + histogram.count()
+              + " disagrees with classic buckets "
+              + classicTotal
+              + " or native buckets "
+              + nativeTotal);
     }
   }
 
@@ -47,57 +98,33 @@ final class Points {
   }
 
   /**
-   * A counter data point.
+   * A counter data point of a {@linkplain #checkCounter checked} total.
    *
    * @param createdMs when the series started counting; 0 or less means unknown
    */
   static CounterDataPointSnapshot counter(Labels labels, double total, long createdMs) {
-    if (!(total >= 0) || Double.isInfinite(total)) {
-      throw new InvalidValueException("counter total " + total + " is not a finite value >= 0");
-    }
     return new CounterDataPointSnapshot(total, labels, null, Math.max(0, createdMs));
   }
 
   static GaugeDataPointSnapshot gauge(Labels labels, double value) {
-    if (!Double.isFinite(value)) {
-      throw new InvalidValueException("gauge value " + value + " is not finite");
-    }
     return new GaugeDataPointSnapshot(value, labels, null);
   }
 
   /**
-   * A histogram data point with both classic {@code le} buckets (for dashboards and servers without
-   * native histograms) and native buckets (carried by the protobuf format).
+   * A histogram data point of a {@linkplain #checkHistogram checked} histogram, with both classic
+   * {@code le} buckets (for dashboards and servers without native histograms) and native buckets
+   * (carried by the protobuf format).
    */
   static HistogramDataPointSnapshot histogram(Labels labels, Histogram histogram, long createdMs) {
-    double sum = histogram.sum();
-    if (!Double.isFinite(sum)) {
-      throw new InvalidValueException("histogram sum " + sum + " is not finite");
-    }
-    double[] bounds = histogram.classicUpperBounds();
-    long[] counts = histogram.classicCounts();
-    NativeBuckets positive = histogram.positiveBuckets();
-    NativeBuckets negative = histogram.negativeBuckets();
-    long classicTotal = total(counts);
-    long nativeTotal = histogram.zeroCount() + total(positive) + total(negative);
-    if (classicTotal != histogram.count() || nativeTotal != histogram.count()) {
-      throw new InvalidValueException(
-          "histogram count "
-              + histogram.count()
-              + " disagrees with classic buckets "
-              + classicTotal
-              + " or native buckets "
-              + nativeTotal);
-    }
     return new HistogramDataPointSnapshot(
         // client_java takes per-bucket counts and accumulates them for the le buckets.
-        ClassicHistogramBuckets.of(bounds, counts),
+        ClassicHistogramBuckets.of(histogram.classicUpperBounds(), histogram.classicCounts()),
         histogram.schema(),
         histogram.zeroCount(),
         histogram.zeroThreshold(),
-        nativeBuckets(positive),
-        nativeBuckets(negative),
-        sum,
+        nativeBuckets(histogram.positiveBuckets()),
+        nativeBuckets(histogram.negativeBuckets()),
+        histogram.sum(),
         labels,
         Exemplars.EMPTY,
         Math.max(0, createdMs));

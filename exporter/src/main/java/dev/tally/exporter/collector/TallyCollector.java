@@ -1,5 +1,6 @@
 package dev.tally.exporter.collector;
 
+import dev.tally.exporter.collector.CatalogFamily.Sample;
 import dev.tally.exporter.collector.SkippedSeries.Reason;
 import dev.tally.streams.catalog.MetricCatalog;
 import dev.tally.streams.catalog.MetricDefinition;
@@ -15,13 +16,14 @@ import dev.tally.streams.store.Aggregate;
 import dev.tally.streams.store.Cumulative;
 import dev.tally.streams.topology.StoreNames;
 import io.prometheus.metrics.model.registry.MultiCollector;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.PrometheusNaming;
+import io.prometheus.metrics.model.snapshots.Unit;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,6 +96,14 @@ public final class TallyCollector implements MultiCollector {
 
   @Override
   public MetricSnapshots collect() {
+    return read().snapshots();
+  }
+
+  /**
+   * Reads the stores once for one scrape; the result writes itself as client_java snapshots or,
+   * faster, straight as text ({@link TextExposition}).
+   */
+  public ScrapeReading read() {
     Scrape scrape = new Scrape(clock.millis());
     boolean queryable;
     try {
@@ -106,16 +116,16 @@ public final class TallyCollector implements MultiCollector {
       LOG.warn("Cannot read Tally's stores for this scrape; store-backed metrics are left out", e);
       queryable = false;
     }
-    return scrape.snapshots(queryable);
+    return scrape.reading(queryable);
   }
 
   /** The families and counts of one scrape; confined to the scraping thread. */
   private final class Scrape {
     private final long nowMs;
-    private final Map<String, Family<CounterDataPointSnapshot>> counters = new HashMap<>();
-    private final Map<String, Family<HistogramDataPointSnapshot>> histograms = new HashMap<>();
-    private final Map<String, Family<GaugeDataPointSnapshot>> gauges = new HashMap<>();
-    private final List<Family<GaugeDataPointSnapshot>> ratios = new ArrayList<>();
+    private final Map<String, CatalogFamily> counters = new HashMap<>();
+    private final Map<String, CatalogFamily> histograms = new HashMap<>();
+    private final Map<String, CatalogFamily> gauges = new HashMap<>();
+    private final List<CatalogFamily> ratios = new ArrayList<>();
 
     /** Tally's own counters, summed over the local tasks that count them. */
     private final Map<SeriesKey, SelfTotal> selfTotals = new LinkedHashMap<>();
@@ -150,17 +160,17 @@ public final class TallyCollector implements MultiCollector {
       try {
         Aggregate aggregate = cumulative.aggregate();
         if (definition.type() == MetricType.COUNTER && !aggregate.isHistogram()) {
-          Labels labels = Points.labels(key);
-          counters
-              .computeIfAbsent(
-                  metric, m -> Family.counter(m, definition.help(), Names.unit(definition)))
-              .add(Points.counter(labels, aggregate.total(), cumulative.createdMs()));
+          Points.checkLabelNames(key, false);
+          Points.checkCounter(aggregate.total());
+          add(
+              counters.computeIfAbsent(metric, m -> family(definition)),
+              new Sample(key, aggregate.total(), null, cumulative.createdMs()));
         } else if (definition.type() == MetricType.HISTOGRAM && aggregate.isHistogram()) {
-          Labels labels = Points.labels(key);
-          histograms
-              .computeIfAbsent(
-                  metric, m -> Family.histogram(m, definition.help(), Names.unit(definition)))
-              .add(Points.histogram(labels, aggregate.histogram(), cumulative.createdMs()));
+          Points.checkLabelNames(key, true);
+          Points.checkHistogram(aggregate.histogram());
+          add(
+              histograms.computeIfAbsent(metric, m -> family(definition)),
+              new Sample(key, 0, aggregate.histogram(), cumulative.createdMs()));
         } else {
           skipped.skip(metric, Reason.TYPE_MISMATCH, key.toString(), null);
         }
@@ -196,10 +206,11 @@ public final class TallyCollector implements MultiCollector {
         return;
       }
       try {
-        gauges
-            .computeIfAbsent(
-                metric, m -> Family.gauge(m, definition.help(), Names.unit(definition)))
-            .add(Points.gauge(Points.labels(key), value));
+        Points.checkLabelNames(key, false);
+        Points.checkGauge(value);
+        add(
+            gauges.computeIfAbsent(metric, m -> family(definition)),
+            new Sample(key, value, null, 0));
       } catch (Points.InvalidValueException e) {
         skipped.skip(metric, Reason.INVALID_VALUE, key.toString(), e);
       } catch (RuntimeException e) {
@@ -216,12 +227,14 @@ public final class TallyCollector implements MultiCollector {
         return;
       }
       long startMs = Ratios.lastClosedWindowStart(window.size(), windowGrace, nowMs);
-      Family<GaugeDataPointSnapshot> family = Family.gauge(ratio.name(), ratio.help(), null);
+      CatalogFamily family = new CatalogFamily(ratio.name(), MetricType.GAUGE, ratio.help(), null);
       Ratios.compute(ratio, window, startMs, stores)
           .forEach(
               (key, value) -> {
                 try {
-                  family.add(Points.gauge(Points.labels(key), value));
+                  Points.checkLabelNames(key, false);
+                  Points.checkGauge(value);
+                  add(family, new Sample(key, value, null, 0));
                 } catch (Points.InvalidValueException e) {
                   skipped.skip(ratio.name(), Reason.INVALID_VALUE, key.toString(), e);
                 } catch (RuntimeException e) {
@@ -231,44 +244,68 @@ public final class TallyCollector implements MultiCollector {
       ratios.add(family);
     }
 
-    MetricSnapshots snapshots(boolean queryable) {
+    ScrapeReading reading(boolean queryable) {
       // Tally's own families come first: a catalog metric that happens to share a name loses.
-      Output out = new Output(Names.counterBaseName(SkippedSeries.NAME));
-      out.add(
+      List<MetricSnapshot> own = new ArrayList<>();
+      own.add(
           GaugeSnapshot.builder()
               .name(STORES_QUERYABLE)
               .help("1 when this instance could read its local stores for this scrape, else 0.")
               .dataPoint(point(Labels.EMPTY, queryable ? 1 : 0))
               .build());
+      List<CatalogFamily> families = new ArrayList<>();
       if (queryable) {
-        out.add(storeEntries());
-        out.add(liveSeries());
-        selfFamilies().forEach(out::add);
+        own.add(storeEntries());
+        own.add(liveSeries());
+        own.addAll(selfFamilies());
+        own.removeIf(Objects::isNull);
+        Set<String> taken = new HashSet<>();
+        taken.add(Names.counterBaseName(SkippedSeries.NAME));
+        own.forEach(f -> taken.add(f.getMetadata().getPrometheusName()));
         for (MetricDefinition definition : catalogMetrics.values()) {
           String name = definition.name();
-          out.add(build(counters.get(name)));
-          out.add(build(histograms.get(name)));
-          out.add(build(gauges.get(name)));
+          addUnlessTaken(counters.get(name), taken, families);
+          addUnlessTaken(histograms.get(name), taken, families);
+          addUnlessTaken(gauges.get(name), taken, families);
         }
-        ratios.forEach(r -> out.add(build(r)));
+        ratios.forEach(r -> addUnlessTaken(r, taken, families));
       }
-      // Last, so that it counts what this scrape skipped too.
-      out.addReserved(skipped.snapshot());
-      return out.build();
+      return new ScrapeReading(own, families, skipped);
     }
 
-    private MetricSnapshot build(Family<?> family) {
-      if (family == null) {
-        return null;
+    private void addUnlessTaken(
+        CatalogFamily family, Set<String> taken, List<CatalogFamily> families) {
+      if (family == null || family.samples().isEmpty()) {
+        return;
       }
+      String name =
+          family.type() == MetricType.COUNTER
+              ? Names.counterBaseName(family.name())
+              : family.name();
+      Reason refused = null;
+      RuntimeException cause = null;
       try {
-        return family.build(skipped);
-      } catch (RuntimeException e) {
-        // A family client_java refuses as a whole (say, a unit its name does not end with).
-        for (int i = 0; i < family.size(); i++) {
-          skipped.skip(family.name(), Reason.CONVERSION_ERROR, family.name(), e);
+        // The family's metadata as client_java would take it, checked here once so that every
+        // format refuses the same families. The catalog only admits classic names, which the
+        // text writer relies on.
+        new MetricMetadata(
+            name, family.help(), family.unit() == null ? null : new Unit(family.unit()));
+        if (!PrometheusNaming.isValidLegacyMetricName(name)) {
+          throw new IllegalArgumentException(name + " is not a classic Prometheus name");
         }
-        return null;
+        if (!taken.add(name)) {
+          refused = Reason.NAME_CLASH;
+        }
+      } catch (RuntimeException e) {
+        refused = Reason.CONVERSION_ERROR;
+        cause = e;
+      }
+      if (refused == null) {
+        families.add(family);
+        return;
+      }
+      for (Sample sample : family.samples()) {
+        skipped.skip(family.name(), refused, sample.key().toString(), cause);
       }
     }
 
@@ -300,16 +337,17 @@ public final class TallyCollector implements MultiCollector {
     }
 
     private List<MetricSnapshot> selfFamilies() {
-      Map<String, Family<CounterDataPointSnapshot>> families = new LinkedHashMap<>();
+      Map<String, CatalogFamily> families = new LinkedHashMap<>();
       selfMetrics
           .values()
-          .forEach(m -> families.put(m.name(), Family.counter(m.name(), m.help(), null)));
+          .forEach(
+              m -> families.put(m.name(), new CatalogFamily(m.name(), m.type(), m.help(), null)));
       selfTotals.forEach(
           (key, sum) -> {
             try {
-              families
-                  .get(key.metric())
-                  .add(Points.counter(Points.labels(key), sum.total, sum.createdMs));
+              Points.checkLabelNames(key, false);
+              Points.checkCounter(sum.total);
+              add(families.get(key.metric()), new Sample(key, sum.total, null, sum.createdMs));
             } catch (Points.InvalidValueException e) {
               skipped.skip(key.metric(), Reason.INVALID_VALUE, key.toString(), e);
             } catch (RuntimeException e) {
@@ -317,53 +355,30 @@ public final class TallyCollector implements MultiCollector {
             }
           });
       List<MetricSnapshot> built = new ArrayList<>();
-      families.values().forEach(f -> built.add(build(f)));
+      families.values().forEach(f -> built.add(Snapshots.of(f, skipped)));
       return built;
     }
 
     private GaugeDataPointSnapshot point(Labels labels, double value) {
       return new GaugeDataPointSnapshot(value, labels, null);
     }
+
+    /** Adds a checked sample; a second series with the same labels is left out and counted. */
+    private void add(CatalogFamily family, Sample sample) {
+      if (!family.add(sample)) {
+        skipped.skip(family.name(), Reason.DUPLICATE_SERIES, sample.key().toString(), null);
+      }
+    }
+
+    private CatalogFamily family(MetricDefinition definition) {
+      return new CatalogFamily(
+          definition.name(), definition.type(), definition.help(), definition.unit());
+    }
   }
 
   private static final class SelfTotal {
     private double total;
     private long createdMs = Long.MAX_VALUE;
-  }
-
-  /** Collects the families of one scrape, keeping the first of any two with the same name. */
-  private final class Output {
-    private final List<MetricSnapshot> snapshots = new ArrayList<>();
-    private final Set<String> names = new HashSet<>();
-
-    /** {@code reserved}: names of families added last with {@link #addReserved}. */
-    Output(String... reserved) {
-      names.addAll(List.of(reserved));
-    }
-
-    void add(MetricSnapshot family) {
-      if (family == null) {
-        return;
-      }
-      String name = family.getMetadata().getPrometheusName();
-      if (!names.add(name)) {
-        for (var point : family.getDataPoints()) {
-          skipped.skip(name, Reason.NAME_CLASH, name + point.getLabels(), null);
-        }
-        return;
-      }
-      snapshots.add(family);
-    }
-
-    void addReserved(MetricSnapshot family) {
-      if (family != null) {
-        snapshots.add(family);
-      }
-    }
-
-    MetricSnapshots build() {
-      return new MetricSnapshots(snapshots);
-    }
   }
 
   /**

@@ -1,20 +1,35 @@
 package dev.tally.exporter.http;
 
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.config.ExporterHttpServerProperties;
 import io.prometheus.metrics.config.ExporterProperties;
 import io.prometheus.metrics.config.PrometheusProperties;
 import io.prometheus.metrics.exporter.common.PrometheusScrapeHandler;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * {@code /metrics}: client_java's scrape handler (content negotiation between Prometheus text,
- * OpenMetrics text and Prometheus protobuf, {@code name[]} filters) over one registry, gzipped when
- * the client accepts it.
+ * OpenMetrics text and Prometheus protobuf, {@code name[]} filters, {@code debug}) over one
+ * registry, gzipped when the client accepts it.
+ *
+ * <p>A plain text scrape, which is what Prometheus asks for unless native histograms are on, takes
+ * a faster way when a {@link SplitScrape} is given: client_java writes the few families it holds as
+ * snapshots, and the bulk of the series writes itself, streamed through gzip as it is produced.
+ * Anything else (protobuf, query parameters, an escaping scheme that would rename classic names)
+ * goes to client_java's handler.
  *
  * <p>Created timestamps go into OpenMetrics text ({@code _created} lines) and protobuf, the formats
  * that define them; Prometheus text has no such notion, and would turn every {@code _created} into
@@ -24,21 +39,98 @@ final class MetricsEndpoint implements HttpHandler {
   private final ExpositionFormats formats;
   private final PrometheusScrapeHandler withCreated;
   private final PrometheusScrapeHandler withoutCreated;
+  private final ExpositionFormats formatsWithCreated;
+  private final Supplier<SplitScrape> split;
 
-  MetricsEndpoint(PrometheusRegistry registry) {
+  /** {@code split}: the fast way for text scrapes, or null for client_java's handler only. */
+  MetricsEndpoint(PrometheusRegistry registry, Supplier<SplitScrape> split) {
     // Built here rather than read from prometheus.properties / system properties: each Tally
     // instance configures its own endpoint.
     PrometheusProperties plain = properties(false);
     this.formats = ExpositionFormats.init(plain);
     this.withCreated = new PrometheusScrapeHandler(properties(true), registry);
     this.withoutCreated = new PrometheusScrapeHandler(plain, registry);
+    this.formatsWithCreated = ExpositionFormats.init(properties(true));
+    this.split = split;
   }
 
   @Override
   public void handle(HttpExchange exchange) throws IOException {
     String accept = exchange.getRequestHeaders().getFirst("Accept");
-    boolean openMetrics = formats.findWriter(accept) instanceof OpenMetricsTextFormatWriter;
+    ExpositionFormatWriter writer = formats.findWriter(accept);
+    boolean openMetrics = writer instanceof OpenMetricsTextFormatWriter;
+    if (split != null && splittable(exchange, writer, accept)) {
+      writeSplit(exchange, openMetrics);
+      return;
+    }
     (openMetrics ? withCreated : withoutCreated).handleRequest(new FastGzipExchange(exchange));
+  }
+
+  /**
+   * A plain text scrape whose names come out unchanged: classic names stay as they are under
+   * underscore escaping (Prometheus' default) and UTF-8 (no escaping).
+   */
+  private static boolean splittable(
+      HttpExchange exchange, ExpositionFormatWriter writer, String accept) {
+    if (exchange.getRequestURI().getRawQuery() != null
+        || !(writer instanceof OpenMetricsTextFormatWriter
+            || writer instanceof PrometheusTextFormatWriter)) {
+      return false;
+    }
+    try {
+      EscapingScheme scheme = EscapingScheme.fromAcceptHeader(accept);
+      return scheme == EscapingScheme.UNDERSCORE_ESCAPING || scheme == EscapingScheme.ALLOW_UTF8;
+    } catch (IllegalArgumentException e) {
+      return false; // client_java's handler answers an unknown scheme
+    }
+  }
+
+  private void writeSplit(HttpExchange exchange, boolean openMetrics) throws IOException {
+    ExpositionFormatWriter writer =
+        openMetrics
+            ? formatsWithCreated.getOpenMetricsTextFormatWriter()
+            : formats.getPrometheusTextFormatWriter();
+    SplitScrape scrape = split.get();
+    ByteArrayOutputStream head = new ByteArrayOutputStream(16 * 1024);
+    writer.write(head, scrape.snapshots(), EscapingScheme.UNDERSCORE_ESCAPING);
+    if (openMetrics) {
+      dropEof(head);
+    }
+    Headers headers = exchange.getResponseHeaders();
+    headers.set("Content-Type", writer.getContentType());
+    headers.set("Vary", "Accept-Encoding");
+    if (exchange.getRequestMethod().equals("HEAD")) {
+      exchange.sendResponseHeaders(200, -1);
+      return;
+    }
+    boolean gzip =
+        FastGzipExchange.acceptsGzip(exchange.getRequestHeaders().get("Accept-Encoding"));
+    if (gzip) {
+      headers.set("Content-Encoding", "gzip");
+    }
+    // Chunked: the body is streamed as it is written, never held whole.
+    exchange.sendResponseHeaders(200, 0);
+    try (OutputStream body =
+        gzip ? FastGzipExchange.gzip(exchange.getResponseBody()) : exchange.getResponseBody()) {
+      head.writeTo(body);
+      scrape.writeText(body, openMetrics);
+      if (openMetrics) {
+        body.write(EOF);
+      }
+    }
+  }
+
+  private static final byte[] EOF = "# EOF\n".getBytes(StandardCharsets.US_ASCII);
+
+  /** Takes client_java's closing {@code # EOF} line off; the bulk follows it. */
+  private static void dropEof(ByteArrayOutputStream head) {
+    byte[] bytes = head.toByteArray();
+    int n = bytes.length - EOF.length;
+    if (n < 0 || !Arrays.equals(bytes, n, bytes.length, EOF, 0, EOF.length)) {
+      throw new IllegalStateException("OpenMetrics text does not end with # EOF");
+    }
+    head.reset();
+    head.write(bytes, 0, n);
   }
 
   private static PrometheusProperties properties(boolean createdTimestamps) {

@@ -2,6 +2,7 @@ package dev.tally.exporter.bench;
 
 import dev.tally.exporter.FakeMetricStores;
 import dev.tally.exporter.TallyExporter;
+import dev.tally.exporter.collector.ScrapeReading;
 import dev.tally.exporter.collector.TallyCollector;
 import dev.tally.streams.catalog.MetricCatalog;
 import dev.tally.streams.catalog.MetricDefinition;
@@ -135,8 +136,11 @@ public final class ScrapeBenchmark {
           "collect ms",
           "bytes");
       for (Map.Entry<String, ExpositionFormatWriter> format : formats.entrySet()) {
-        measure(stores.getKey(), format.getKey(), format.getValue(), collector, runs);
+        Scraper scraper = hint -> scrape(format.getValue(), collector, hint);
+        measure(stores.getKey(), format.getKey(), scraper, runs);
       }
+      measure(stores.getKey(), "direct openmetrics", hint -> direct(collector, true, hint), runs);
+      measure(stores.getKey(), "direct prom text", hint -> direct(collector, false, hint), runs);
       measureHttp(stores.getKey(), stores.getValue(), catalog, runs);
     }
   }
@@ -205,18 +209,22 @@ public final class ScrapeBenchmark {
     }
   }
 
-  private static void measure(
-      String stores, String name, ExpositionFormatWriter writer, TallyCollector collector, int runs)
+  /** One in-process scrape into a buffer of about {@code hint} bytes. */
+  private interface Scraper {
+    Result scrape(int hint) throws IOException;
+  }
+
+  private static void measure(String stores, String name, Scraper scraper, int runs)
       throws IOException {
     int size = 1 << 20;
     long warmupEnd = System.nanoTime() + WARMUP_NANOS;
     for (int i = 0; i < WARMUP_SCRAPES || System.nanoTime() < warmupEnd; i++) {
-      size = scrape(writer, collector, size).bytes;
+      size = scraper.scrape(size).bytes;
     }
     double[] total = new double[runs];
     double[] collect = new double[runs];
     for (int i = 0; i < runs; i++) {
-      Result r = scrape(writer, collector, size);
+      Result r = scraper.scrape(size);
       total[i] = r.totalMs;
       collect[i] = r.collectMs;
       size = r.bytes;
@@ -247,6 +255,27 @@ public final class ScrapeBenchmark {
     writer.write(out, snapshots);
     long end = System.nanoTime();
     return new Result((end - start) / 1e6, (collected - start) / 1e6, out.size());
+  }
+
+  /**
+   * One text scrape as {@code /metrics} serves it: read the stores once, client_java writes Tally's
+   * own families, the catalog's series are written straight from what was read. {@code collect ms}
+   * is the read.
+   */
+  private static Result direct(TallyCollector collector, boolean openMetrics, int hint)
+      throws IOException {
+    long start = System.nanoTime();
+    ScrapeReading reading = collector.read();
+    long read = System.nanoTime();
+    ByteArrayOutputStream out = new ByteArrayOutputStream(hint + 1024);
+    ExpositionFormatWriter head =
+        openMetrics
+            ? OpenMetricsTextFormatWriter.builder().setCreatedTimestampsEnabled(true).build()
+            : PrometheusTextFormatWriter.create();
+    head.write(out, reading.ownSnapshots());
+    reading.writeCatalogText(out, openMetrics);
+    long end = System.nanoTime();
+    return new Result((end - start) / 1e6, (read - start) / 1e6, out.size());
   }
 
   private static double median(double[] sorted) {

@@ -71,7 +71,9 @@ public final class Ratios {
 
   private static boolean matchesWhere(RatioDefinition.Term term, SeriesKey series) {
     for (Map.Entry<String, List<String>> w : term.where().entrySet()) {
-      if (!w.getValue().contains(series.labels().get(w.getKey()))) {
+      String value = series.labels().get(w.getKey());
+      // A series without the label does not match (and List.of(...).contains(null) would throw).
+      if (value == null || !w.getValue().contains(value)) {
         return false;
       }
     }

@@ -84,6 +84,29 @@ class QueryHelpersTest {
   }
 
   @Test
+  void shouldNotMatchAFilteredTermOnASeriesWithoutThatLabel() {
+    InMemoryStores stores = new InMemoryStores();
+    long start = 1_799_999_880_000L;
+    stores.window(
+        start,
+        SeriesKey.of("actions_executed_total", Map.of("service", "obs", "action", "notify")),
+        3);
+    stores.window(
+        start,
+        SeriesKey.of(
+            "actions_executed_total",
+            Map.of("service", "obs", "action", "notify", "outcome", "failure")),
+        1);
+
+    // The outcome-less series is in the denominator (no filter) but not the numerator.
+    assertThat(Ratios.compute(ratio("action_failure_ratio"), MINUTE, start, stores))
+        .containsExactly(
+            Map.entry(
+                SeriesKey.of("action_failure_ratio", Map.of("service", "obs", "action", "notify")),
+                0.25));
+  }
+
+  @Test
   void shouldCallAWindowClosedOnlyAfterItsGracePeriod() {
     long minute = 60_000;
     long t = 10 * minute;
