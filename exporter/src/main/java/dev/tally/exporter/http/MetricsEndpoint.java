@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 
 /**
@@ -41,9 +42,14 @@ final class MetricsEndpoint implements HttpHandler {
   private final PrometheusScrapeHandler withoutCreated;
   private final ExpositionFormats formatsWithCreated;
   private final Supplier<SplitScrape> split;
+  private final ExecutorService gzipExecutor;
 
-  /** {@code split}: the fast way for text scrapes, or null for client_java's handler only. */
-  MetricsEndpoint(PrometheusRegistry registry, Supplier<SplitScrape> split) {
+  /**
+   * @param split the fast way for text scrapes, or null for client_java's handler only
+   * @param gzipExecutor compresses the fast way's gzipped bodies, one task per scrape
+   */
+  MetricsEndpoint(
+      PrometheusRegistry registry, Supplier<SplitScrape> split, ExecutorService gzipExecutor) {
     // Built here rather than read from prometheus.properties / system properties: each Tally
     // instance configures its own endpoint.
     PrometheusProperties plain = properties(false);
@@ -52,6 +58,7 @@ final class MetricsEndpoint implements HttpHandler {
     this.withoutCreated = new PrometheusScrapeHandler(plain, registry);
     this.formatsWithCreated = ExpositionFormats.init(properties(true));
     this.split = split;
+    this.gzipExecutor = gzipExecutor;
   }
 
   @Override
@@ -110,13 +117,29 @@ final class MetricsEndpoint implements HttpHandler {
     }
     // Chunked: the body is streamed as it is written, never held whole.
     exchange.sendResponseHeaders(200, 0);
-    try (OutputStream body =
-        gzip ? FastGzipExchange.gzip(exchange.getResponseBody()) : exchange.getResponseBody()) {
-      head.writeTo(body);
-      scrape.writeText(body, openMetrics);
-      if (openMetrics) {
-        body.write(EOF);
+    if (!gzip) {
+      try (OutputStream body = exchange.getResponseBody()) {
+        writeBody(body, head, scrape, openMetrics);
       }
+      return;
+    }
+    BackgroundGzip body = new BackgroundGzip(exchange.getResponseBody(), gzipExecutor);
+    try {
+      writeBody(body, head, scrape, openMetrics);
+      body.close();
+    } catch (IOException | RuntimeException e) {
+      body.abandon();
+      throw e;
+    }
+  }
+
+  private static void writeBody(
+      OutputStream body, ByteArrayOutputStream head, SplitScrape scrape, boolean openMetrics)
+      throws IOException {
+    head.writeTo(body);
+    scrape.writeText(body, openMetrics);
+    if (openMetrics) {
+      body.write(EOF);
     }
   }
 

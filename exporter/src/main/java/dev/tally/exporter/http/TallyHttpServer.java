@@ -71,11 +71,14 @@ public final class TallyHttpServer implements AutoCloseable {
 
   private final HttpServer server;
   private final ExecutorService executor;
+  private final ExecutorService gzipExecutor;
   private final String scheme;
 
-  private TallyHttpServer(HttpServer server, ExecutorService executor, String scheme) {
+  private TallyHttpServer(
+      HttpServer server, ExecutorService executor, ExecutorService gzipExecutor, String scheme) {
     this.server = server;
     this.executor = executor;
+    this.gzipExecutor = gzipExecutor;
     this.scheme = scheme;
   }
 
@@ -97,6 +100,7 @@ public final class TallyHttpServer implements AutoCloseable {
   public void close() {
     server.stop(0);
     executor.shutdownNow();
+    gzipExecutor.shutdownNow();
   }
 
   /** Routes every request; one context, so that unknown paths get Tally's JSON 404 too. */
@@ -279,23 +283,26 @@ public final class TallyHttpServer implements AutoCloseable {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot listen on " + address + ": " + e.getMessage(), e);
       }
+      ExecutorService gzipExecutor =
+          Executors.newFixedThreadPool(threads, threadFactory("tally-gzip-"));
       Map<String, Route> routes =
           Map.of(
-              "/metrics", new Route(READ, new MetricsEndpoint(registry, split)),
+              "/metrics", new Route(READ, new MetricsEndpoint(registry, split, gzipExecutor)),
               "/health/live", new Route(READ, TallyHttpServer::live),
               "/health/ready", new Route(READ, ready(readiness)));
       Route apiRoute = new Route(Set.of(), api);
       server.createContext("/", new Router(routes, apiRoute, auth));
-      ExecutorService executor = Executors.newFixedThreadPool(threads, threadFactory());
+      ExecutorService executor =
+          Executors.newFixedThreadPool(threads, threadFactory("tally-http-"));
       server.setExecutor(executor);
       server.start();
-      return new TallyHttpServer(server, executor, tls == null ? "http" : "https");
+      return new TallyHttpServer(server, executor, gzipExecutor, tls == null ? "http" : "https");
     }
 
-    private static ThreadFactory threadFactory() {
+    private static ThreadFactory threadFactory(String prefix) {
       AtomicInteger n = new AtomicInteger();
       return runnable -> {
-        Thread thread = new Thread(runnable, "tally-http-" + n.incrementAndGet());
+        Thread thread = new Thread(runnable, prefix + n.incrementAndGet());
         thread.setDaemon(true);
         return thread;
       };
