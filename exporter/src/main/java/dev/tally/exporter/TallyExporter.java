@@ -18,6 +18,7 @@ import dev.tally.streams.config.TallyConfig;
 import dev.tally.streams.query.LocalMetricStores;
 import dev.tally.streams.query.MetricStores;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -128,10 +129,10 @@ public final class TallyExporter implements AutoCloseable {
   }
 
   /**
-   * A text scrape that reads the stores once: Tally's own families and the other collectors' go
-   * through client_java, the catalog's series are written straight from what was read. No catalog
-   * family can share a name with the others: the catalog refuses the {@code tally_}, {@code jvm_}
-   * and {@code process_} prefixes, and the reading leaves out any that clashes with Tally's own.
+   * A scrape that reads the stores once: Tally's own families and the other collectors' go through
+   * client_java, the catalog's series are written straight from what was read. No catalog family
+   * can share a name with the others: the catalog refuses the {@code tally_}, {@code jvm_} and
+   * {@code process_} prefixes, and the reading leaves out any that clashes with Tally's own.
    */
   private static SplitScrape split(CombinedCollector combined, TallyCollector tally) {
     ScrapeReading reading = tally.read();
@@ -143,8 +144,8 @@ public final class TallyExporter implements AutoCloseable {
       }
 
       @Override
-      public void writeText(OutputStream out, boolean openMetrics) throws IOException {
-        reading.writeCatalogText(out, openMetrics);
+      public void write(OutputStream out, ExpositionFormatWriter format) throws IOException {
+        reading.writeCatalog(out, format);
       }
     };
   }

@@ -1,11 +1,19 @@
 package dev.tally.exporter;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_35_0.Metrics.Metric;
+import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_35_0.Metrics.MetricFamily;
+import io.prometheus.metrics.shaded.com_google_protobuf_4_35_0.CodedInputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
-/** Puts two expositions of the same scrape in one order, so that they compare line for line. */
+/** Puts two expositions of the same scrape in one order, so that they compare exactly. */
 public final class ExpositionText {
   private ExpositionText() {}
 
@@ -74,5 +82,24 @@ public final class ExpositionText {
       }
     }
     throw new AssertionError("unterminated labels: " + line);
+  }
+
+  /**
+   * The delimited families, each with its metrics in label order; every message is also checked to
+   * be encoded as protobuf itself would encode it.
+   */
+  public static Map<String, MetricFamily> protobufFamilies(byte[] stream) throws IOException {
+    Map<String, MetricFamily> families = new TreeMap<>();
+    CodedInputStream in = CodedInputStream.newInstance(stream);
+    while (!in.isAtEnd()) {
+      byte[] message = in.readByteArray();
+      MetricFamily family = MetricFamily.parseFrom(message);
+      assertThat(family.toByteArray()).as(family.getName()).isEqualTo(message);
+      List<Metric> metrics = new ArrayList<>(family.getMetricList());
+      metrics.sort(Comparator.comparing(m -> m.getLabelList().toString()));
+      families.put(
+          family.getName(), family.toBuilder().clearMetric().addAllMetric(metrics).build());
+    }
+    return families;
   }
 }

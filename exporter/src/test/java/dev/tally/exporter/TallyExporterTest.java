@@ -8,8 +8,10 @@ import dev.tally.streams.catalog.MetricCatalog;
 import dev.tally.streams.config.InvalidConfigException;
 import dev.tally.streams.config.TallyConfig;
 import dev.tally.streams.histogram.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusProtobufWriter;
 import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_35_0.Metrics.MetricFamily;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
@@ -157,11 +159,11 @@ class TallyExporterTest {
   }
 
   /**
-   * A plain text scrape takes the direct way; the same scrape with {@code ?debug=...} goes through
-   * client_java's handler and writers. Both must say the same.
+   * A plain scrape takes the direct way; the same scrape with {@code ?debug=...} (or the registry,
+   * through client_java's handler and writers. Both must say the same.
    */
   @Test
-  void shouldServeTheSameTextOnTheDirectWayAsClientJavaWrites() throws Exception {
+  void shouldServeTheSameScrapeOnTheDirectWayAsClientJavaWrites() throws Exception {
     FakeMetricStores stores =
         new FakeMetricStores()
             .counter("ack_received_total", 3, CREATED, "service", "im-gateway")
@@ -200,6 +202,26 @@ class TallyExporterTest {
             .contains("ack_latency_seconds_bucket{service=\"im-gateway\",le=\"+Inf\"} 2\n");
         assertThat(ExpositionText.inOneOrder(text)).isEqualTo(ExpositionText.inOneOrder(reference));
       }
+
+      HttpResponse<byte[]> protobuf =
+          client.send(
+              HttpRequest.newBuilder(plain.url().resolve("metrics"))
+                  .header("Accept", PROTOBUF)
+                  .header("Accept-Encoding", "gzip")
+                  .build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+      byte[] body;
+      try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(protobuf.body()))) {
+        body = in.readAllBytes();
+      }
+      ByteArrayOutputStream reference = new ByteArrayOutputStream();
+      new PrometheusProtobufWriter().write(reference, plain.registry().scrape());
+
+      assertThat(protobuf.headers().firstValue("Content-Type").orElseThrow())
+          .startsWith("application/vnd.google.protobuf");
+      assertThat(ExpositionText.protobufFamilies(body))
+          .containsKey("ack_latency_seconds")
+          .isEqualTo(ExpositionText.protobufFamilies(reference.toByteArray()));
     }
   }
 

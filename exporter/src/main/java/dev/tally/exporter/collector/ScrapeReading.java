@@ -1,5 +1,9 @@
 package dev.tally.exporter.collector;
 
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
+import io.prometheus.metrics.expositionformats.PrometheusProtobufWriter;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.IOException;
@@ -39,7 +43,7 @@ public final class ScrapeReading {
 
   /**
    * Tally's own families (the count of skipped series among them), as client_java snapshots; the
-   * caller writes them with client_java and the catalog's with {@link #writeCatalogText}.
+   * caller writes them with client_java and the catalog's with {@link #writeCatalog}.
    */
   public MetricSnapshots ownSnapshots() {
     List<MetricSnapshot> all = new ArrayList<>(own);
@@ -48,11 +52,22 @@ public final class ScrapeReading {
   }
 
   /**
-   * Writes the catalog's families in OpenMetrics text (with {@code _created} lines) or Prometheus
-   * text (without), as client_java's writers would, minus their {@code # EOF} line.
+   * Writes the catalog's families in the format of {@code format} (OpenMetrics text with {@code
+   * _created} lines, Prometheus text, or Prometheus protobuf), as that client_java writer would,
+   * minus OpenMetrics' closing {@code # EOF} line.
+   *
+   * @throws IllegalArgumentException for any other writer
    */
-  public void writeCatalogText(OutputStream out, boolean openMetrics) throws IOException {
-    new TextExposition(out, openMetrics).write(catalog);
+  public void writeCatalog(OutputStream out, ExpositionFormatWriter format) throws IOException {
+    if (format instanceof OpenMetricsTextFormatWriter) {
+      new TextExposition(out, true).write(catalog);
+    } else if (format instanceof PrometheusTextFormatWriter) {
+      new TextExposition(out, false).write(catalog);
+    } else if (format instanceof PrometheusProtobufWriter) {
+      new ProtobufExposition(out).write(catalog);
+    } else {
+      throw new IllegalArgumentException("no direct writer for " + format.getClass().getName());
+    }
   }
 
   /** Series the catalog families hold, for sizing buffers. */

@@ -11,6 +11,7 @@ import io.prometheus.metrics.exporter.common.PrometheusScrapeHandler;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
+import io.prometheus.metrics.expositionformats.PrometheusProtobufWriter;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
@@ -26,11 +27,11 @@ import java.util.function.Supplier;
  * OpenMetrics text and Prometheus protobuf, {@code name[]} filters, {@code debug}) over one
  * registry, gzipped when the client accepts it.
  *
- * <p>A plain text scrape, which is what Prometheus asks for unless native histograms are on, takes
- * a faster way when a {@link SplitScrape} is given: client_java writes the few families it holds as
- * snapshots, and the bulk of the series writes itself, streamed through gzip as it is produced.
- * Anything else (protobuf, query parameters, an escaping scheme that would rename classic names)
- * goes to client_java's handler.
+ * <p>A plain scrape in any of the three formats takes a faster way when a {@link SplitScrape} is
+ * given: client_java writes the few families it holds as snapshots, and the bulk of the series
+ * writes itself, streamed through gzip as it is produced. Anything else (query parameters such as
+ * {@code name[]} or {@code debug}, an escaping scheme that would rename classic names) goes to
+ * client_java's handler.
  *
  * <p>Created timestamps go into OpenMetrics text ({@code _created} lines) and protobuf, the formats
  * that define them; Prometheus text has no such notion, and would turn every {@code _created} into
@@ -65,23 +66,24 @@ final class MetricsEndpoint implements HttpHandler {
   public void handle(HttpExchange exchange) throws IOException {
     String accept = exchange.getRequestHeaders().getFirst("Accept");
     ExpositionFormatWriter writer = formats.findWriter(accept);
-    boolean openMetrics = writer instanceof OpenMetricsTextFormatWriter;
     if (split != null && splittable(exchange, writer, accept)) {
-      writeSplit(exchange, openMetrics);
+      writeSplit(exchange, writer);
       return;
     }
+    boolean openMetrics = writer instanceof OpenMetricsTextFormatWriter;
     (openMetrics ? withCreated : withoutCreated).handleRequest(new FastGzipExchange(exchange));
   }
 
   /**
-   * A plain text scrape whose names come out unchanged: classic names stay as they are under
-   * underscore escaping (Prometheus' default) and UTF-8 (no escaping).
+   * A plain scrape whose names come out unchanged: classic names stay as they are under underscore
+   * escaping (Prometheus' default) and UTF-8 (no escaping).
    */
   private static boolean splittable(
       HttpExchange exchange, ExpositionFormatWriter writer, String accept) {
     if (exchange.getRequestURI().getRawQuery() != null
         || !(writer instanceof OpenMetricsTextFormatWriter
-            || writer instanceof PrometheusTextFormatWriter)) {
+            || writer instanceof PrometheusTextFormatWriter
+            || writer instanceof PrometheusProtobufWriter)) {
       return false;
     }
     try {
@@ -92,11 +94,11 @@ final class MetricsEndpoint implements HttpHandler {
     }
   }
 
-  private void writeSplit(HttpExchange exchange, boolean openMetrics) throws IOException {
+  private void writeSplit(HttpExchange exchange, ExpositionFormatWriter negotiated)
+      throws IOException {
+    boolean openMetrics = negotiated instanceof OpenMetricsTextFormatWriter;
     ExpositionFormatWriter writer =
-        openMetrics
-            ? formatsWithCreated.getOpenMetricsTextFormatWriter()
-            : formats.getPrometheusTextFormatWriter();
+        openMetrics ? formatsWithCreated.getOpenMetricsTextFormatWriter() : negotiated;
     SplitScrape scrape = split.get();
     ByteArrayOutputStream head = new ByteArrayOutputStream(16 * 1024);
     writer.write(head, scrape.snapshots(), EscapingScheme.UNDERSCORE_ESCAPING);
@@ -119,13 +121,13 @@ final class MetricsEndpoint implements HttpHandler {
     exchange.sendResponseHeaders(200, 0);
     if (!gzip) {
       try (OutputStream body = exchange.getResponseBody()) {
-        writeBody(body, head, scrape, openMetrics);
+        writeBody(body, head, scrape, writer);
       }
       return;
     }
     BackgroundGzip body = new BackgroundGzip(exchange.getResponseBody(), gzipExecutor);
     try {
-      writeBody(body, head, scrape, openMetrics);
+      writeBody(body, head, scrape, writer);
       body.close();
     } catch (IOException | RuntimeException e) {
       body.abandon();
@@ -134,11 +136,14 @@ final class MetricsEndpoint implements HttpHandler {
   }
 
   private static void writeBody(
-      OutputStream body, ByteArrayOutputStream head, SplitScrape scrape, boolean openMetrics)
+      OutputStream body,
+      ByteArrayOutputStream head,
+      SplitScrape scrape,
+      ExpositionFormatWriter writer)
       throws IOException {
     head.writeTo(body);
-    scrape.writeText(body, openMetrics);
-    if (openMetrics) {
+    scrape.write(body, writer);
+    if (writer instanceof OpenMetricsTextFormatWriter) {
       body.write(EOF);
     }
   }

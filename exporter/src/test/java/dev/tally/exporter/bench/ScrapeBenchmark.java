@@ -139,8 +139,10 @@ public final class ScrapeBenchmark {
         Scraper scraper = hint -> scrape(format.getValue(), collector, hint);
         measure(stores.getKey(), format.getKey(), scraper, runs);
       }
-      measure(stores.getKey(), "direct openmetrics", hint -> direct(collector, true, hint), runs);
-      measure(stores.getKey(), "direct prom text", hint -> direct(collector, false, hint), runs);
+      for (Map.Entry<String, ExpositionFormatWriter> format : formats.entrySet()) {
+        Scraper scraper = hint -> direct(format.getValue(), collector, hint);
+        measure(stores.getKey(), "direct " + format.getKey(), scraper, runs);
+      }
       measureHttp(stores.getKey(), stores.getValue(), catalog, runs);
     }
   }
@@ -262,18 +264,14 @@ public final class ScrapeBenchmark {
    * own families, the catalog's series are written straight from what was read. {@code collect ms}
    * is the read.
    */
-  private static Result direct(TallyCollector collector, boolean openMetrics, int hint)
+  private static Result direct(ExpositionFormatWriter writer, TallyCollector collector, int hint)
       throws IOException {
     long start = System.nanoTime();
     ScrapeReading reading = collector.read();
     long read = System.nanoTime();
     ByteArrayOutputStream out = new ByteArrayOutputStream(hint + 1024);
-    ExpositionFormatWriter head =
-        openMetrics
-            ? OpenMetricsTextFormatWriter.builder().setCreatedTimestampsEnabled(true).build()
-            : PrometheusTextFormatWriter.create();
-    head.write(out, reading.ownSnapshots());
-    reading.writeCatalogText(out, openMetrics);
+    writer.write(out, reading.ownSnapshots());
+    reading.writeCatalog(out, writer);
     long end = System.nanoTime();
     return new Result((end - start) / 1e6, (read - start) / 1e6, out.size());
   }

@@ -13,7 +13,9 @@ import dev.tally.streams.histogram.Histogram;
 import dev.tally.streams.query.Ratios;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
+import io.prometheus.metrics.expositionformats.PrometheusProtobufWriter;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_35_0.Metrics.MetricFamily;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -38,7 +40,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * (client_java sorts families and series; Tally writes them in catalog and store order), so both
  * texts are put in one order before comparing.
  */
-class TextExpositionTest {
+class DirectExpositionTest {
   private static final long NOW = TallyCollectorTest.NOW;
   private static final TallyConfig CONFIG = TallyConfig.fromMap(Map.of());
 
@@ -104,6 +106,26 @@ class TextExpositionTest {
     assertThat(ExpositionText.inOneOrder(tally)).isEqualTo(ExpositionText.inOneOrder(clientJava));
   }
 
+  @ParameterizedTest
+  @ValueSource(longs = {1, 2, 3})
+  void shouldWriteWhatClientJavaWritesInProtobuf(long seed) throws IOException {
+    ScrapeReading reading = reading(seed);
+    PrometheusProtobufWriter writer = new PrometheusProtobufWriter();
+    ByteArrayOutputStream tally = new ByteArrayOutputStream();
+    writer.write(tally, reading.ownSnapshots());
+    reading.writeCatalog(tally, writer);
+    ByteArrayOutputStream clientJava = new ByteArrayOutputStream();
+    writer.write(clientJava, reading.snapshots());
+
+    Map<String, MetricFamily> mine = ExpositionText.protobufFamilies(tally.toByteArray());
+    Map<String, MetricFamily> theirs = ExpositionText.protobufFamilies(clientJava.toByteArray());
+
+    assertThat(mine.values().stream().mapToInt(MetricFamily::getMetricCount).sum())
+        .isGreaterThan(1_000);
+    assertThat(mine.keySet()).isEqualTo(theirs.keySet());
+    mine.forEach((name, family) -> assertThat(family).as(name).isEqualTo(theirs.get(name)));
+  }
+
   /** What the {@code /metrics} endpoint writes: client_java's head, then the catalog's text. */
   private static String tallyText(
       ScrapeReading reading, ExpositionFormatWriter headWriter, boolean openMetrics)
@@ -114,7 +136,7 @@ class TextExpositionTest {
       head = head.substring(0, head.length() - "# EOF\n".length());
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
-    reading.writeCatalogText(body, openMetrics);
+    reading.writeCatalog(body, headWriter);
     return head + body.toString(StandardCharsets.UTF_8) + (openMetrics ? "# EOF\n" : "");
   }
 
