@@ -159,8 +159,8 @@ class TallyExporterTest {
   }
 
   /**
-   * A plain scrape takes the direct way; the same scrape with {@code ?debug=...} (or the registry,
-   * through client_java's handler and writers. Both must say the same.
+   * A plain scrape takes the direct way; the same scrape with {@code ?debug=...}, or the registry
+   * written by client_java's protobuf writer, goes through client_java. Both must say the same.
    */
   @Test
   void shouldServeTheSameScrapeOnTheDirectWayAsClientJavaWrites() throws Exception {

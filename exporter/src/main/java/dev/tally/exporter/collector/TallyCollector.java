@@ -34,7 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,7 +129,9 @@ public final class TallyCollector implements MultiCollector {
     /** Tally's own counters, summed over the local tasks that count them. */
     private final Map<SeriesKey, SelfTotal> selfTotals = new LinkedHashMap<>();
 
-    private final Map<String, int[]> liveSeries = new TreeMap<>();
+    /** Series per metric; a hash map, as it is touched once per series. */
+    private final Map<String, int[]> liveSeries = new HashMap<>();
+
     private final CountingStores counted = new CountingStores(stores);
 
     Scrape(long nowMs) {
@@ -331,6 +332,7 @@ public final class TallyCollector implements MultiCollector {
               .help(
                   "Series of each metric held by this instance: totals of counters and histograms,"
                       + " gauges reported within gauge.ttl.");
+      // client_java sorts the points by label.
       liveSeries.forEach(
           (metric, count) -> family.dataPoint(point(Labels.of("metric", metric), count[0])));
       return family.build();

@@ -29,9 +29,9 @@ import java.util.function.Supplier;
  *
  * <p>A plain scrape in any of the three formats takes a faster way when a {@link SplitScrape} is
  * given: client_java writes the few families it holds as snapshots, and the bulk of the series
- * writes itself, streamed through gzip as it is produced. Anything else (query parameters such as
- * {@code name[]} or {@code debug}, an escaping scheme that would rename classic names) goes to
- * client_java's handler.
+ * writes itself, streamed as it is produced and gzipped on a second thread ({@link
+ * BackgroundGzip}). Anything else (query parameters such as {@code name[]} or {@code debug}, an
+ * escaping scheme that would rename classic names) goes to client_java's handler.
  *
  * <p>Created timestamps go into OpenMetrics text ({@code _created} lines) and protobuf, the formats
  * that define them; Prometheus text has no such notion, and would turn every {@code _created} into

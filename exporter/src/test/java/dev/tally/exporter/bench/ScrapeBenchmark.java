@@ -1,5 +1,6 @@
 package dev.tally.exporter.bench;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.tally.exporter.FakeMetricStores;
 import dev.tally.exporter.TallyExporter;
 import dev.tally.exporter.collector.ScrapeReading;
@@ -18,6 +19,8 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -78,6 +81,11 @@ public final class ScrapeBenchmark {
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--runs")) {
         runs = Integer.parseInt(args[++i]);
+      } else if (args[i].equals("--serve")) {
+        int size = Integer.parseInt(args[++i].replace("_", ""));
+        boolean protobuf = i + 1 < args.length && args[i + 1].equals("--protobuf");
+        serve(size, protobuf ? PROMETHEUS_PROTOBUF_ACCEPT : PROMETHEUS_TEXT_ACCEPT);
+        return;
       } else {
         sizes.add(Integer.parseInt(args[i].replace("_", "")));
       }
@@ -127,7 +135,7 @@ public final class ScrapeBenchmark {
               .build();
       System.out.printf(
           Locale.ROOT,
-          "%-8s %-17s %10s %10s %10s %10s %12s%n",
+          "%-8s %-24s %10s %10s %10s %10s %12s%n",
           "stores",
           "format",
           "median ms",
@@ -148,6 +156,65 @@ public final class ScrapeBenchmark {
   }
 
   /**
+   * Serves {@code size} series, decoded from store bytes on every scrape, on a free loopback port
+   * until killed, for a real Prometheus to scrape ({@code bench/scrape-prometheus.sh}). Also serves
+   * one such scrape, fetched once in the format {@code accept} asks for and gzipped, from memory on
+   * a second port: what Prometheus takes to scrape that is its own share of a scrape. Prints {@code
+   * tally <url>} and {@code static <url>}.
+   */
+  private static void serve(int size, String accept) throws IOException {
+    MetricCatalog catalog = MetricCatalog.builtin(Integer.MAX_VALUE);
+    MetricStores stores = new SerializedStores(Load.build(catalog, size).stores);
+    TallyExporter exporter =
+        TallyExporter.builder()
+            .stores(stores)
+            .catalog(catalog)
+            .config(TallyConfig.fromMap(Map.of(TallyConfig.HTTP_PORT, "0")))
+            .clock(Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC))
+            .jvmMetrics(false)
+            .bindAddress(InetAddress.getLoopbackAddress())
+            .start();
+    URI metrics = exporter.url().resolve("metrics");
+    HttpResponse<byte[]> once;
+    try {
+      once =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(metrics)
+                      .header("Accept", accept)
+                      .header("Accept-Encoding", "gzip")
+                      .build(),
+                  HttpResponse.BodyHandlers.ofByteArray());
+    } catch (InterruptedException e) {
+      throw new IOException(e);
+    }
+    HttpServer fixed =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    fixed.createContext(
+        "/metrics",
+        exchange -> {
+          exchange
+              .getResponseHeaders()
+              .set("Content-Type", once.headers().firstValue("Content-Type").orElseThrow());
+          exchange.getResponseHeaders().set("Content-Encoding", "gzip");
+          exchange.sendResponseHeaders(200, once.body().length);
+          try (var body = exchange.getResponseBody()) {
+            body.write(once.body());
+          }
+        });
+    fixed.start();
+    System.out.println("tally " + metrics);
+    System.out.println("static http://127.0.0.1:" + fixed.getAddress().getPort() + "/metrics");
+    System.out.flush();
+    try {
+      Thread.sleep(Long.MAX_VALUE);
+    } catch (InterruptedException e) {
+      exporter.close();
+      fixed.stop(0);
+    }
+  }
+
+  /**
    * Whole scrapes as Prometheus makes them: over HTTP (loopback) through {@link TallyExporter},
    * with Prometheus' Accept headers and gzip, timed until the last byte has arrived.
    */
@@ -156,6 +223,8 @@ public final class ScrapeBenchmark {
     Map<String, String> accepts = new LinkedHashMap<>();
     accepts.put("http openmetrics", PROMETHEUS_TEXT_ACCEPT);
     accepts.put("http protobuf", PROMETHEUS_PROTOBUF_ACCEPT);
+    // Prometheus with enable_compression: false in its scrape config.
+    accepts.put("http openmetrics plain", PROMETHEUS_TEXT_ACCEPT);
     try (TallyExporter exporter =
         TallyExporter.builder()
             .stores(stores)
@@ -167,10 +236,11 @@ public final class ScrapeBenchmark {
             .start()) {
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       for (Map.Entry<String, String> accept : accepts.entrySet()) {
+        boolean gzip = !accept.getKey().endsWith("plain");
         HttpRequest request =
             HttpRequest.newBuilder(exporter.url().resolve("metrics"))
                 .header("Accept", accept.getValue())
-                .header("Accept-Encoding", "gzip")
+                .header("Accept-Encoding", gzip ? "gzip" : "identity")
                 .build();
         long warmupEnd = System.nanoTime() + WARMUP_NANOS;
         int bytes = 0;
@@ -186,14 +256,15 @@ public final class ScrapeBenchmark {
         Arrays.sort(total);
         System.out.printf(
             Locale.ROOT,
-            "%-8s %-17s %10.1f %10.1f %10.1f %10s %,12d gzip%n",
+            "%-8s %-24s %10.1f %10.1f %10.1f %10s %,12d%s%n",
             storesName,
             accept.getKey(),
             median(total),
             total[(int) Math.ceil(runs * 0.9) - 1],
             total[0],
             "-",
-            bytes);
+            bytes,
+            gzip ? " gzip" : "");
       }
     }
   }
@@ -235,7 +306,7 @@ public final class ScrapeBenchmark {
     Arrays.sort(collect);
     System.out.printf(
         Locale.ROOT,
-        "%-8s %-17s %10.1f %10.1f %10.1f %10.1f %,12d%n",
+        "%-8s %-24s %10.1f %10.1f %10.1f %10.1f %,12d%n",
         stores,
         name,
         median(total),
