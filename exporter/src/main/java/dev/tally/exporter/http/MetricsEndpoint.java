@@ -45,6 +45,9 @@ final class MetricsEndpoint implements HttpHandler {
   private final Supplier<SplitScrape> split;
   private final ExecutorService gzipExecutor;
 
+  /** Size of the last gzipped scrape, to size the next one's buffer; a hint, hence not atomic. */
+  private volatile int lastGzipSize = 64 * 1024;
+
   /**
    * @param split the fast way for text scrapes, or null for client_java's handler only
    * @param gzipExecutor compresses the fast way's gzipped bodies, one task per scrape
@@ -114,24 +117,30 @@ final class MetricsEndpoint implements HttpHandler {
     }
     boolean gzip =
         FastGzipExchange.acceptsGzip(exchange.getRequestHeaders().get("Accept-Encoding"));
-    if (gzip) {
-      headers.set("Content-Encoding", "gzip");
-    }
-    // Chunked: the body is streamed as it is written, never held whole.
-    exchange.sendResponseHeaders(200, 0);
     if (!gzip) {
+      // Chunked: the body is streamed as it is written, never held whole.
+      exchange.sendResponseHeaders(200, 0);
       try (OutputStream body = exchange.getResponseBody()) {
         writeBody(body, head, scrape, writer);
       }
       return;
     }
-    BackgroundGzip body = new BackgroundGzip(exchange.getResponseBody(), gzipExecutor);
+    // Compressed in memory (a tenth of the text), then sent with its length: a failure while
+    // writing still gets a proper error response, and the body goes out in a few large writes.
+    ByteArrayOutputStream compressed = new ByteArrayOutputStream(lastGzipSize + 64 * 1024);
+    BackgroundGzip gzipped = new BackgroundGzip(compressed, gzipExecutor);
     try {
-      writeBody(body, head, scrape, writer);
-      body.close();
+      writeBody(gzipped, head, scrape, writer);
+      gzipped.close();
     } catch (IOException | RuntimeException e) {
-      body.abandon();
+      gzipped.abandon();
       throw e;
+    }
+    lastGzipSize = compressed.size();
+    headers.set("Content-Encoding", "gzip");
+    exchange.sendResponseHeaders(200, compressed.size());
+    try (OutputStream body = exchange.getResponseBody()) {
+      compressed.writeTo(body);
     }
   }
 
