@@ -1,6 +1,5 @@
 package dev.tally.exporter.collector;
 
-import dev.tally.streams.catalog.MetricDefinition;
 import io.prometheus.metrics.model.snapshots.Unit;
 
 /** How catalog names and units map onto client_java's snapshot metadata. */
@@ -18,8 +17,8 @@ final class Names {
     return name.endsWith(TOTAL) ? name.substring(0, name.length() - TOTAL.length()) : name;
   }
 
-  /** The unit, only where the catalog sets one. */
-  static Unit unit(MetricDefinition definition) {
-    return definition.unit() == null ? null : new Unit(definition.unit());
+  /** client_java's unit for the catalog's ({@code null} where the catalog sets none). */
+  static Unit unit(String unit) {
+    return unit == null ? null : new Unit(unit);
   }
 }

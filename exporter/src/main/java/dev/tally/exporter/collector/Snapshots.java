@@ -59,7 +59,7 @@ final class Snapshots {
   }
 
   private static MetricSnapshot assemble(CatalogFamily family, List<DataPointSnapshot> points) {
-    Unit unit = family.unit() == null ? null : new Unit(family.unit());
+    Unit unit = Names.unit(family.unit());
     return switch (family.type()) {
       case COUNTER -> {
         CounterSnapshot.Builder b =

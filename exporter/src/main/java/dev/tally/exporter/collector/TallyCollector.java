@@ -23,7 +23,6 @@ import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.PrometheusNaming;
-import io.prometheus.metrics.model.snapshots.Unit;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -99,8 +98,8 @@ public final class TallyCollector implements MultiCollector {
   }
 
   /**
-   * Reads the stores once for one scrape; the result writes itself as client_java snapshots or,
-   * faster, straight as text ({@link TextExposition}).
+   * Reads the stores once for one scrape; the result becomes client_java snapshots or, faster, is
+   * written straight in the scrape's format ({@link ScrapeReading#writeCatalog}).
    */
   public ScrapeReading read() {
     Scrape scrape = new Scrape(clock.millis());
@@ -289,8 +288,7 @@ public final class TallyCollector implements MultiCollector {
         // The family's metadata as client_java would take it, checked here once so that every
         // format refuses the same families. The catalog only admits classic names, which the
         // text writer relies on.
-        new MetricMetadata(
-            name, family.help(), family.unit() == null ? null : new Unit(family.unit()));
+        new MetricMetadata(name, family.help(), Names.unit(family.unit()));
         if (!PrometheusNaming.isValidLegacyMetricName(name)) {
           throw new IllegalArgumentException(name + " is not a classic Prometheus name");
         }
