@@ -13,15 +13,15 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A gzip stream that compresses on another thread: while the scrape thread writes the next chunk of
- * text, the chunk before it is being compressed and sent. A large text scrape spends about as long
- * in gzip as in producing the text, so on two cores it finishes in about half the time. The CPU
- * spent is the same; only the wait is shorter.
+ * the scrape, the chunk before it is being compressed into the target stream. Writing a scrape and
+ * gzipping it take the same order of time, so on two cores the scrape is done sooner. The CPU spent
+ * is the same; only the wait is shorter.
  *
- * <p>Chunks go through a small bounded queue, so a slow client holds back the writer rather than
+ * <p>Chunks go through a small bounded queue, so a slow target holds back the writer rather than
  * letting the text pile up in memory. A failure on either side ends both: the compressor's (say,
- * the client hung up) is thrown by the writer's next write or {@link #close}, and a writer that
- * stops without closing ({@link #abandon}) leaves the body unfinished, which the client sees as a
- * broken response rather than a short one.
+ * the target stream failed) is thrown by the writer's next write or {@link #close}, and a writer
+ * that stops without closing ({@link #abandon}) leaves the gzip stream unfinished, so that it never
+ * passes for a complete but short one.
  */
 final class BackgroundGzip extends OutputStream {
   private static final int CHUNK = 64 * 1024;

@@ -29,9 +29,9 @@ import java.util.function.Supplier;
  *
  * <p>A plain scrape in any of the three formats takes a faster way when a {@link SplitScrape} is
  * given: client_java writes the few families it holds as snapshots, and the bulk of the series
- * writes itself, streamed as it is produced and gzipped on a second thread ({@link
- * BackgroundGzip}). Anything else (query parameters such as {@code name[]} or {@code debug}, an
- * escaping scheme that would rename classic names) goes to client_java's handler.
+ * writes itself, gzipped on a second thread as it is produced ({@link BackgroundGzip}). Anything
+ * else (query parameters such as {@code name[]} or {@code debug}, an escaping scheme that would
+ * rename classic names) goes to client_java's handler.
  *
  * <p>Created timestamps go into OpenMetrics text ({@code _created} lines) and protobuf, the formats
  * that define them; Prometheus text has no such notion, and would turn every {@code _created} into
@@ -45,8 +45,10 @@ final class MetricsEndpoint implements HttpHandler {
   private final Supplier<SplitScrape> split;
   private final ExecutorService gzipExecutor;
 
-  /** Size of the last gzipped scrape, to size the next one's buffer; a hint, hence not atomic. */
+  /** Sizes of the last scrapes, to size the next one's buffer; hints, hence not atomic. */
   private volatile int lastGzipSize = 64 * 1024;
+
+  private volatile int lastPlainSize = 64 * 1024;
 
   /**
    * @param split the fast way for text scrapes, or null for client_java's handler only
@@ -115,32 +117,32 @@ final class MetricsEndpoint implements HttpHandler {
       exchange.sendResponseHeaders(200, -1);
       return;
     }
+    // The whole body is made in memory (gzipped, a tenth of the text), then sent with its length:
+    // a failure while writing still gets an error response, never a short 200 that a scraper
+    // would take for a complete scrape; and the body goes out in a few large writes.
     boolean gzip =
         FastGzipExchange.acceptsGzip(exchange.getRequestHeaders().get("Accept-Encoding"));
-    if (!gzip) {
-      // Chunked: the body is streamed as it is written, never held whole.
-      exchange.sendResponseHeaders(200, 0);
-      try (OutputStream body = exchange.getResponseBody()) {
-        writeBody(body, head, scrape, writer);
+    ByteArrayOutputStream body;
+    if (gzip) {
+      body = new ByteArrayOutputStream(lastGzipSize + 64 * 1024);
+      BackgroundGzip gzipped = new BackgroundGzip(body, gzipExecutor);
+      try {
+        writeBody(gzipped, head, scrape, writer);
+        gzipped.close();
+      } catch (IOException | RuntimeException e) {
+        gzipped.abandon();
+        throw e;
       }
-      return;
+      lastGzipSize = body.size();
+      headers.set("Content-Encoding", "gzip");
+    } else {
+      body = new ByteArrayOutputStream(lastPlainSize + 64 * 1024);
+      writeBody(body, head, scrape, writer);
+      lastPlainSize = body.size();
     }
-    // Compressed in memory (a tenth of the text), then sent with its length: a failure while
-    // writing still gets a proper error response, and the body goes out in a few large writes.
-    ByteArrayOutputStream compressed = new ByteArrayOutputStream(lastGzipSize + 64 * 1024);
-    BackgroundGzip gzipped = new BackgroundGzip(compressed, gzipExecutor);
-    try {
-      writeBody(gzipped, head, scrape, writer);
-      gzipped.close();
-    } catch (IOException | RuntimeException e) {
-      gzipped.abandon();
-      throw e;
-    }
-    lastGzipSize = compressed.size();
-    headers.set("Content-Encoding", "gzip");
-    exchange.sendResponseHeaders(200, compressed.size());
-    try (OutputStream body = exchange.getResponseBody()) {
-      compressed.writeTo(body);
+    exchange.sendResponseHeaders(200, body.size());
+    try (OutputStream out = exchange.getResponseBody()) {
+      body.writeTo(out);
     }
   }
 
