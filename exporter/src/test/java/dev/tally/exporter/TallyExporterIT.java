@@ -7,6 +7,7 @@ import dev.tally.streams.TallyApp;
 import dev.tally.streams.config.TallyConfig;
 import dev.tally.streams.load.EventLoad;
 import dev.tally.streams.load.GeneratedEvent;
+import dev.tally.streams.query.LocalMetricStores;
 import dev.tally.tools.kafka.KafkaBrokerExtension;
 import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_35_0.Metrics;
 import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_35_0.Metrics.MetricFamily;
@@ -22,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -151,6 +153,104 @@ class TallyExporterIT {
   }
 
   /** Scrapes until Tally has consumed every produced record, then returns that scrape. */
+  /**
+   * Two instances on single-partition topics: one task owns all series, so one instance holds no
+   * metric store. That instance is still ready and queryable (it has nothing to expose, which is
+   * not an error), and the two scrapes together hold the exact totals.
+   */
+  @Test
+  void shouldServeAnInstanceThatOwnsNoSeriesAsReadyAndQueryable() throws Exception {
+    String id = "y" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    String prefix = "events." + id + ".";
+    EventLoad load =
+        EventLoad.builder()
+            .seed(7)
+            .topicPrefix(prefix)
+            .startMs(System.currentTimeMillis() - Duration.ofMinutes(3).toMillis())
+            .spreadMs(Duration.ofMinutes(2).toMillis())
+            .build();
+    ExpectedTotals expected = new ExpectedTotals();
+    List.of("im-gateway", "media-gateway", "event-observer")
+        .forEach(service -> kafka.createTopic(prefix + service, 1));
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+      for (int i = 0; i < 1_000; i++) {
+        GeneratedEvent e = load.next();
+        expected.add(e);
+        producer.send(new ProducerRecord<>(e.topic(), null, e.timestampMs(), null, e.json()));
+      }
+      producer.flush();
+    }
+    Map<String, String> settings =
+        Map.of(
+            TallyConfig.BOOTSTRAP_SERVERS,
+            kafka.bootstrapServers(),
+            TallyConfig.APPLICATION_ID,
+            "tally-exporter-it-" + id,
+            TallyConfig.INPUT_TOPIC_PATTERN,
+            "events\\." + id + "\\..*",
+            TallyConfig.DLQ_TOPIC,
+            "tally-exporter-it-" + id + ".dlq",
+            TallyConfig.FLUSH_INTERVAL,
+            "200ms",
+            TallyConfig.HTTP_PORT,
+            "0",
+            "kafka.commit.interval.ms",
+            "200");
+    List<TallyApp> apps = new ArrayList<>();
+    List<TallyExporter> exporters = new ArrayList<>();
+    try {
+      for (String instance : List.of("a", "b")) {
+        Map<String, String> own = new HashMap<>(settings);
+        own.put(TallyConfig.STATE_DIR, stateDir.resolve(instance).toString());
+        TallyApp app = TallyApp.create(TallyConfig.fromMap(own));
+        apps.add(app);
+        exporters.add(TallyExporter.start(app));
+        app.start();
+      }
+
+      Map<String, Double> together = Map.of();
+      long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+      while (System.nanoTime() < deadline
+          && !expected.series.equals(catalogPart(together, expected))) {
+        Thread.sleep(250);
+        Map<String, Double> sum = new HashMap<>();
+        for (TallyExporter exporter : exporters) {
+          parse(get(exporter, "metrics", null).body())
+              .forEach((k, v) -> sum.merge(k, v, Double::sum));
+        }
+        together = sum;
+      }
+
+      assertThat(catalogPart(together, expected)).isEqualTo(expected.series);
+      assertThat(apps.stream().filter(app -> LocalMetricStores.ownsSeries(app.streams())))
+          .as("instances owning series")
+          .hasSize(1);
+      for (TallyExporter exporter : exporters) {
+        assertThat(get(exporter, "health/ready", null).statusCode()).isEqualTo(200);
+        assertThat(parse(get(exporter, "metrics", null).body()).get("tally_stores_queryable"))
+            .isEqualTo(1.0);
+      }
+    } finally {
+      exporters.forEach(TallyExporter::close);
+      apps.forEach(TallyApp::close);
+    }
+  }
+
+  private static Map<String, Double> catalogPart(
+      Map<String, Double> scraped, ExpectedTotals expected) {
+    Map<String, Double> part = new HashMap<>();
+    expected
+        .series
+        .keySet()
+        .forEach(
+            k -> {
+              if (scraped.containsKey(k)) {
+                part.put(k, scraped.get(k));
+              }
+            });
+    return part;
+  }
+
   /**
    * Scrapes until every record is counted and {@code settled} holds. Counting the records and
    * updating the series they feed happen on different owner tasks, so the series may trail the

@@ -1,6 +1,7 @@
 package dev.tally.exporter.streams;
 
 import dev.tally.exporter.http.Readiness;
+import dev.tally.streams.query.LocalMetricStores;
 import dev.tally.streams.topology.StoreNames;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
@@ -10,8 +11,9 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 
 /**
  * Ready when the Kafka Streams client is {@code RUNNING} and its stores can be queried: not while
- * it starts, rebalances, restores a store, or after it stopped. An instance without active tasks
- * (more instances than partitions) has nothing to restore and is ready once running.
+ * it starts, rebalances, restores a store, or after it stopped. An instance that owns no series
+ * (more instances than partitions, or only routing tasks here) has no stores to wait for and is
+ * ready once running.
  */
 public final class StreamsReadiness implements Supplier<Readiness> {
   private final KafkaStreams streams;
@@ -38,14 +40,10 @@ public final class StreamsReadiness implements Supplier<Readiness> {
           .approximateNumEntries();
       return Readiness.READY;
     } catch (InvalidStateStoreException e) {
-      if (hasNoActiveTasks()) {
+      if (!LocalMetricStores.ownsSeries(streams)) {
         return Readiness.READY;
       }
       return Readiness.notReady("stores are not queryable yet: " + e.getMessage());
     }
-  }
-
-  private boolean hasNoActiveTasks() {
-    return streams.metadataForLocalThreads().stream().allMatch(t -> t.activeTasks().isEmpty());
   }
 }

@@ -14,6 +14,7 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -25,9 +26,10 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link MetricStores} over the local active stores of a running {@link KafkaStreams}. Kafka
  * Streams only hands out active stores here (stale stores are not enabled), which keeps standby
- * copies out of the exposition. Throws {@link
- * org.apache.kafka.streams.errors.InvalidStateStoreException} while the instance is rebalancing or
- * restoring; callers answer "not ready" then.
+ * copies out of the exposition. Throws {@link InvalidStateStoreException} while the instance is
+ * rebalancing or restoring; callers answer "not ready" then. A running instance that owns no series
+ * (more instances than partitions, or only routing tasks here) has nothing to read: it visits
+ * nothing rather than throwing.
  */
 public final class LocalMetricStores implements MetricStores {
   private static final Logger LOG = LoggerFactory.getLogger(LocalMetricStores.class);
@@ -65,43 +67,80 @@ public final class LocalMetricStores implements MetricStores {
 
   @Override
   public void forEachCumulative(BiConsumer<SeriesKey, Cumulative> visitor) {
-    ReadOnlyKeyValueStore<SeriesKey, Cumulative> store =
-        streams.store(
-            StoreQueryParameters.fromNameAndType(
-                StoreNames.CUMULATIVE, QueryableStoreTypes.<SeriesKey, Cumulative>keyValueStore()));
-    try (KeyValueIterator<SeriesKey, Cumulative> all = store.all()) {
-      forEachDecodable(all, StoreNames.CUMULATIVE, visitor);
-    }
+    unlessNothingToRead(
+        () -> {
+          ReadOnlyKeyValueStore<SeriesKey, Cumulative> store =
+              streams.store(
+                  StoreQueryParameters.fromNameAndType(
+                      StoreNames.CUMULATIVE,
+                      QueryableStoreTypes.<SeriesKey, Cumulative>keyValueStore()));
+          try (KeyValueIterator<SeriesKey, Cumulative> all = store.all()) {
+            forEachDecodable(all, StoreNames.CUMULATIVE, visitor);
+          }
+        });
   }
 
   @Override
   public void forEachGauge(BiConsumer<GaugeKey, GaugeSample> visitor) {
-    ReadOnlyKeyValueStore<GaugeKey, GaugeSample> store =
-        streams.store(
-            StoreQueryParameters.fromNameAndType(
-                StoreNames.GAUGES, QueryableStoreTypes.<GaugeKey, GaugeSample>keyValueStore()));
-    try (KeyValueIterator<GaugeKey, GaugeSample> all = store.all()) {
-      forEachDecodable(all, StoreNames.GAUGES, visitor);
-    }
+    unlessNothingToRead(
+        () -> {
+          ReadOnlyKeyValueStore<GaugeKey, GaugeSample> store =
+              streams.store(
+                  StoreQueryParameters.fromNameAndType(
+                      StoreNames.GAUGES,
+                      QueryableStoreTypes.<GaugeKey, GaugeSample>keyValueStore()));
+          try (KeyValueIterator<GaugeKey, GaugeSample> all = store.all()) {
+            forEachDecodable(all, StoreNames.GAUGES, visitor);
+          }
+        });
   }
 
   @Override
   public void forEachInWindow(
       WindowSpec spec, long startMs, BiConsumer<SeriesKey, Aggregate> visitor) {
-    ReadOnlyWindowStore<SeriesKey, Aggregate> store =
-        streams.store(
-            StoreQueryParameters.fromNameAndType(
-                StoreNames.window(spec), QueryableStoreTypes.<SeriesKey, Aggregate>windowStore()));
-    try (KeyValueIterator<Windowed<SeriesKey>, Aggregate> all =
-        store.fetchAll(Instant.ofEpochMilli(startMs), Instant.ofEpochMilli(startMs))) {
-      forEachDecodable(
-          all,
-          StoreNames.window(spec),
-          (key, value) -> {
-            if (key.window().start() == startMs) {
-              visitor.accept(key.key(), value);
-            }
-          });
+    unlessNothingToRead(
+        () -> {
+          ReadOnlyWindowStore<SeriesKey, Aggregate> store =
+              streams.store(
+                  StoreQueryParameters.fromNameAndType(
+                      StoreNames.window(spec),
+                      QueryableStoreTypes.<SeriesKey, Aggregate>windowStore()));
+          try (KeyValueIterator<Windowed<SeriesKey>, Aggregate> all =
+              store.fetchAll(Instant.ofEpochMilli(startMs), Instant.ofEpochMilli(startMs))) {
+            forEachDecodable(
+                all,
+                StoreNames.window(spec),
+                (key, value) -> {
+                  if (key.window().start() == startMs) {
+                    visitor.accept(key.key(), value);
+                  }
+                });
+          }
+        });
+  }
+
+  /**
+   * Runs {@code read}; when Kafka Streams cannot hand out the store, that is "not queryable yet"
+   * (rethrown) unless the instance is running and simply owns no series, so has nothing to read.
+   */
+  private void unlessNothingToRead(Runnable read) {
+    try {
+      read.run();
+    } catch (InvalidStateStoreException e) {
+      if (streams.state() != KafkaStreams.State.RUNNING || ownsSeries(streams)) {
+        throw e;
+      }
     }
+  }
+
+  /**
+   * Whether a local active task of {@code streams} reads the series repartition topic, that is,
+   * holds metric stores.
+   */
+  public static boolean ownsSeries(KafkaStreams streams) {
+    return streams.metadataForLocalThreads().stream()
+        .flatMap(thread -> thread.activeTasks().stream())
+        .flatMap(task -> task.topicPartitions().stream())
+        .anyMatch(partition -> StoreNames.isRepartitionTopic(partition.topic()));
   }
 }

@@ -40,4 +40,12 @@ public final class StoreNames {
   public static String repartitionTopic(String applicationId) {
     return applicationId + "-" + SERIES_REPARTITION + "-repartition";
   }
+
+  /**
+   * Whether {@code topic} is the {@link #SERIES_REPARTITION} topic of some application: the input
+   * of the tasks that own the series and hold the metric stores.
+   */
+  public static boolean isRepartitionTopic(String topic) {
+    return topic.endsWith("-" + SERIES_REPARTITION + "-repartition");
+  }
 }
