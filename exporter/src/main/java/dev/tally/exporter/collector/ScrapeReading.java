@@ -70,25 +70,11 @@ public final class ScrapeReading {
     }
   }
 
-  /** Series the catalog families hold, for sizing buffers. */
-  public int catalogSeries() {
-    int n = 0;
-    for (CatalogFamily family : catalog) {
-      n += family.samples().size();
-    }
-    return n;
-  }
-
   /** Last, so that it counts what this scrape skipped too. */
   private void addSkipped(List<MetricSnapshot> all) {
     MetricSnapshot snapshot = skipped.snapshot();
     if (snapshot != null) {
       all.add(snapshot);
     }
-  }
-
-  /** The catalog's families, in catalog order. */
-  List<CatalogFamily> catalogFamilies() {
-    return catalog;
   }
 }
