@@ -24,14 +24,18 @@ public final class Durations {
       throw new InvalidConfigException(
           key, "'" + text + "' is not a duration (use e.g. 500ms, 30s, 5m, 2h, 30d)");
     }
-    long amount = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(amount);
-      case "s" -> Duration.ofSeconds(amount);
-      case "m" -> Duration.ofMinutes(amount);
-      case "h" -> Duration.ofHours(amount);
-      default -> Duration.ofDays(amount);
-    };
+    try {
+      long amount = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(amount);
+        case "s" -> Duration.ofSeconds(amount);
+        case "m" -> Duration.ofMinutes(amount);
+        case "h" -> Duration.ofHours(amount);
+        default -> Duration.ofDays(amount);
+      };
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new InvalidConfigException(key, "'" + text + "' is too long a duration");
+    }
   }
 
   /** The shortest text that {@link #parse} reads back as {@code d}, e.g. {@code 10s}. */

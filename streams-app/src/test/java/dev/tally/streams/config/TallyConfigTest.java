@@ -107,6 +107,13 @@ class TallyConfigTest {
     assertThatThrownBy(() -> TallyConfig.fromMap(Map.of("window.grace", "soon")))
         .isInstanceOf(InvalidConfigException.class)
         .hasMessageStartingWith("window.grace:");
+    // Too large for a long, or for a Duration: still a message naming the key.
+    assertThatThrownBy(() -> TallyConfig.fromMap(Map.of("window.grace", "99999999999999999999s")))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageStartingWith("window.grace:");
+    assertThatThrownBy(() -> TallyConfig.fromMap(Map.of("gauge.ttl", "9223372036854775807d")))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageStartingWith("gauge.ttl:");
     assertThatThrownBy(() -> TallyConfig.fromMap(Map.of("processing.guarantee", "maybe")))
         .hasMessageStartingWith("processing.guarantee:");
     assertThatThrownBy(() -> TallyConfig.fromMap(Map.of("series.cap", "-3")))

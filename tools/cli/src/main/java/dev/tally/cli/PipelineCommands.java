@@ -2,6 +2,7 @@ package dev.tally.cli;
 
 import dev.tally.exporter.TallyExporter;
 import dev.tally.streams.TallyApp;
+import dev.tally.streams.config.Durations;
 import dev.tally.streams.config.InvalidConfigException;
 import dev.tally.streams.config.TallyConfig;
 import java.io.IOException;
@@ -47,8 +48,7 @@ final class PipelineCommands {
       RunningPipeline pipeline = startPipeline(settings, kafka, out, demo);
       try {
         if (maxRuntime != null) {
-          out.println(
-              "stopping after " + DurationConverter.format(maxRuntime) + " (Ctrl-C stops sooner)");
+          out.println("stopping after " + Durations.format(maxRuntime) + " (Ctrl-C stops sooner)");
           out.flush();
         }
         stop.await(maxRuntime);
