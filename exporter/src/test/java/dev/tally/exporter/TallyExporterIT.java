@@ -72,37 +72,9 @@ class TallyExporterIT {
             .spreadMs(Duration.ofMinutes(2).toMillis())
             .badFraction(0.02)
             .build();
-    ExpectedTotals expected = new ExpectedTotals();
-    List.of("im-gateway", "media-gateway", "event-observer")
-        .forEach(service -> kafka.createTopic(prefix + service, 3));
-    try (KafkaProducer<byte[], byte[]> producer = producer()) {
-      for (int i = 0; i < EVENTS; i++) {
-        GeneratedEvent e = load.next();
-        expected.add(e);
-        producer.send(new ProducerRecord<>(e.topic(), null, e.timestampMs(), null, e.json()));
-      }
-      producer.flush();
-    }
+    ExpectedTotals expected = produce(load, prefix, 3, EVENTS);
 
-    TallyConfig config =
-        TallyConfig.fromMap(
-            Map.of(
-                TallyConfig.BOOTSTRAP_SERVERS,
-                kafka.bootstrapServers(),
-                TallyConfig.APPLICATION_ID,
-                "tally-exporter-it-" + id,
-                TallyConfig.STATE_DIR,
-                stateDir.toString(),
-                TallyConfig.INPUT_TOPIC_PATTERN,
-                "events\\." + id + "\\..*",
-                TallyConfig.DLQ_TOPIC,
-                "tally-exporter-it-" + id + ".dlq",
-                TallyConfig.FLUSH_INTERVAL,
-                "200ms",
-                TallyConfig.HTTP_PORT,
-                "0",
-                "kafka.commit.interval.ms",
-                "200"));
+    TallyConfig config = TallyConfig.fromMap(settings(id, stateDir));
     try (TallyApp app = TallyApp.create(config);
         TallyExporter exporter = TallyExporter.start(app)) {
       HttpResponse<String> beforeStart = get(exporter, "health/ready", null);
@@ -152,7 +124,6 @@ class TallyExporterIT {
     }
   }
 
-  /** Scrapes until Tally has consumed every produced record, then returns that scrape. */
   /**
    * Two instances on single-partition topics: one task owns all series, so one instance holds no
    * metric store. That instance is still ready and queryable (it has nothing to expose, which is
@@ -169,40 +140,13 @@ class TallyExporterIT {
             .startMs(System.currentTimeMillis() - Duration.ofMinutes(3).toMillis())
             .spreadMs(Duration.ofMinutes(2).toMillis())
             .build();
-    ExpectedTotals expected = new ExpectedTotals();
-    List.of("im-gateway", "media-gateway", "event-observer")
-        .forEach(service -> kafka.createTopic(prefix + service, 1));
-    try (KafkaProducer<byte[], byte[]> producer = producer()) {
-      for (int i = 0; i < 1_000; i++) {
-        GeneratedEvent e = load.next();
-        expected.add(e);
-        producer.send(new ProducerRecord<>(e.topic(), null, e.timestampMs(), null, e.json()));
-      }
-      producer.flush();
-    }
-    Map<String, String> settings =
-        Map.of(
-            TallyConfig.BOOTSTRAP_SERVERS,
-            kafka.bootstrapServers(),
-            TallyConfig.APPLICATION_ID,
-            "tally-exporter-it-" + id,
-            TallyConfig.INPUT_TOPIC_PATTERN,
-            "events\\." + id + "\\..*",
-            TallyConfig.DLQ_TOPIC,
-            "tally-exporter-it-" + id + ".dlq",
-            TallyConfig.FLUSH_INTERVAL,
-            "200ms",
-            TallyConfig.HTTP_PORT,
-            "0",
-            "kafka.commit.interval.ms",
-            "200");
+    ExpectedTotals expected = produce(load, prefix, 1, 1_000);
     List<TallyApp> apps = new ArrayList<>();
     List<TallyExporter> exporters = new ArrayList<>();
     try {
       for (String instance : List.of("a", "b")) {
-        Map<String, String> own = new HashMap<>(settings);
-        own.put(TallyConfig.STATE_DIR, stateDir.resolve(instance).toString());
-        TallyApp app = TallyApp.create(TallyConfig.fromMap(own));
+        TallyApp app =
+            TallyApp.create(TallyConfig.fromMap(settings(id, stateDir.resolve(instance))));
         apps.add(app);
         exporters.add(TallyExporter.start(app));
         app.start();
@@ -234,6 +178,46 @@ class TallyExporterIT {
       exporters.forEach(TallyExporter::close);
       apps.forEach(TallyApp::close);
     }
+  }
+
+  /**
+   * Creates the three service topics of {@code prefix} and produces {@code events} of {@code load}
+   * to them; returns what Tally must count.
+   */
+  private static ExpectedTotals produce(EventLoad load, String prefix, int partitions, int events) {
+    ExpectedTotals expected = new ExpectedTotals();
+    List.of("im-gateway", "media-gateway", "event-observer")
+        .forEach(service -> kafka.createTopic(prefix + service, partitions));
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+      for (int i = 0; i < events; i++) {
+        GeneratedEvent e = load.next();
+        expected.add(e);
+        producer.send(new ProducerRecord<>(e.topic(), null, e.timestampMs(), null, e.json()));
+      }
+      producer.flush();
+    }
+    return expected;
+  }
+
+  /** One instance's settings: application {@code id} reading the topics {@code events.<id>.*}. */
+  private static Map<String, String> settings(String id, Path stateDir) {
+    return Map.of(
+        TallyConfig.BOOTSTRAP_SERVERS,
+        kafka.bootstrapServers(),
+        TallyConfig.APPLICATION_ID,
+        "tally-exporter-it-" + id,
+        TallyConfig.STATE_DIR,
+        stateDir.toString(),
+        TallyConfig.INPUT_TOPIC_PATTERN,
+        "events\\." + id + "\\..*",
+        TallyConfig.DLQ_TOPIC,
+        "tally-exporter-it-" + id + ".dlq",
+        TallyConfig.FLUSH_INTERVAL,
+        "200ms",
+        TallyConfig.HTTP_PORT,
+        "0",
+        "kafka.commit.interval.ms",
+        "200");
   }
 
   private static Map<String, Double> catalogPart(

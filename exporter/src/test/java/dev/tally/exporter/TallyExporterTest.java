@@ -225,6 +225,36 @@ class TallyExporterTest {
     }
   }
 
+  /**
+   * An escaping scheme that renames classic names (dots escaping doubles underscores) is
+   * client_java's to apply: the scrape must be what its handler writes, not the direct way's
+   * unescaped names.
+   */
+  @Test
+  void shouldLeaveEscapingSchemesThatRenameNamesToClientJava() throws Exception {
+    String dots = "application/openmetrics-text;version=1.0.0;escaping=dots";
+    FakeMetricStores stores =
+        new FakeMetricStores().counter("ack_received_total", 3, CREATED, "service", "im-gateway");
+    try (TallyExporter plain = exporter(stores).jvmMetrics(false).start()) {
+      URI metrics = plain.url().resolve("metrics");
+
+      String escaped = send(metrics, dots);
+      String reference = send(plain.url().resolve("metrics?debug=openmetrics"), dots);
+
+      assertThat(escaped).contains("ack__received_total{service=\"im-gateway\"} 3.0\n");
+      assertThat(ExpositionText.inOneOrder(escaped))
+          .isEqualTo(ExpositionText.inOneOrder(reference));
+    }
+  }
+
+  private String send(URI uri, String accept) throws IOException, InterruptedException {
+    return client
+        .send(
+            HttpRequest.newBuilder(uri).header("Accept", accept).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
   @Test
   void shouldFilterFamiliesByNameWhenAsked() throws Exception {
     String body = get("metrics?name[]=ack_received_total", null).body();

@@ -104,18 +104,18 @@ final class MetricsEndpoint implements HttpHandler {
     boolean openMetrics = negotiated instanceof OpenMetricsTextFormatWriter;
     ExpositionFormatWriter writer =
         openMetrics ? formatsWithCreated.getOpenMetricsTextFormatWriter() : negotiated;
+    Headers headers = exchange.getResponseHeaders();
+    headers.set("Content-Type", writer.getContentType());
+    headers.set("Vary", "Accept-Encoding");
+    if (exchange.getRequestMethod().equals("HEAD")) {
+      exchange.sendResponseHeaders(200, -1); // no body, so no need to read the stores
+      return;
+    }
     SplitScrape scrape = split.get();
     ByteArrayOutputStream head = new ByteArrayOutputStream(16 * 1024);
     writer.write(head, scrape.snapshots(), EscapingScheme.UNDERSCORE_ESCAPING);
     if (openMetrics) {
       dropEof(head);
-    }
-    Headers headers = exchange.getResponseHeaders();
-    headers.set("Content-Type", writer.getContentType());
-    headers.set("Vary", "Accept-Encoding");
-    if (exchange.getRequestMethod().equals("HEAD")) {
-      exchange.sendResponseHeaders(200, -1);
-      return;
     }
     // The whole body is made in memory (gzipped, a tenth of the text), then sent with its length:
     // a failure while writing still gets an error response, never a short 200 that a scraper

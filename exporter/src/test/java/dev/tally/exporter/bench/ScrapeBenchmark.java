@@ -165,15 +165,7 @@ public final class ScrapeBenchmark {
   private static void serve(int size, String accept) throws IOException {
     MetricCatalog catalog = MetricCatalog.builtin(Integer.MAX_VALUE);
     MetricStores stores = new SerializedStores(Load.build(catalog, size).stores);
-    TallyExporter exporter =
-        TallyExporter.builder()
-            .stores(stores)
-            .catalog(catalog)
-            .config(TallyConfig.fromMap(Map.of(TallyConfig.HTTP_PORT, "0")))
-            .clock(Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC))
-            .jvmMetrics(false)
-            .bindAddress(InetAddress.getLoopbackAddress())
-            .start();
+    TallyExporter exporter = startExporter(stores, catalog);
     URI metrics = exporter.url().resolve("metrics");
     HttpResponse<byte[]> once;
     try {
@@ -214,6 +206,18 @@ public final class ScrapeBenchmark {
     }
   }
 
+  /** The exporter over {@code stores} on a free loopback port, JVM metrics off. */
+  private static TallyExporter startExporter(MetricStores stores, MetricCatalog catalog) {
+    return TallyExporter.builder()
+        .stores(stores)
+        .catalog(catalog)
+        .config(TallyConfig.fromMap(Map.of(TallyConfig.HTTP_PORT, "0")))
+        .clock(Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC))
+        .jvmMetrics(false)
+        .bindAddress(InetAddress.getLoopbackAddress())
+        .start();
+  }
+
   /**
    * Whole scrapes as Prometheus makes them: over HTTP (loopback) through {@link TallyExporter},
    * with Prometheus' Accept headers and gzip, timed until the last byte has arrived.
@@ -225,15 +229,7 @@ public final class ScrapeBenchmark {
     accepts.put("http protobuf", PROMETHEUS_PROTOBUF_ACCEPT);
     // Prometheus with enable_compression: false in its scrape config.
     accepts.put("http openmetrics plain", PROMETHEUS_TEXT_ACCEPT);
-    try (TallyExporter exporter =
-        TallyExporter.builder()
-            .stores(stores)
-            .catalog(catalog)
-            .config(TallyConfig.fromMap(Map.of(TallyConfig.HTTP_PORT, "0")))
-            .clock(Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC))
-            .jvmMetrics(false)
-            .bindAddress(InetAddress.getLoopbackAddress())
-            .start()) {
+    try (TallyExporter exporter = startExporter(stores, catalog)) {
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       for (Map.Entry<String, String> accept : accepts.entrySet()) {
         boolean gzip = !accept.getKey().endsWith("plain");

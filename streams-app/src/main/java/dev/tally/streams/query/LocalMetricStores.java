@@ -67,30 +67,23 @@ public final class LocalMetricStores implements MetricStores {
 
   @Override
   public void forEachCumulative(BiConsumer<SeriesKey, Cumulative> visitor) {
-    unlessNothingToRead(
-        () -> {
-          ReadOnlyKeyValueStore<SeriesKey, Cumulative> store =
-              streams.store(
-                  StoreQueryParameters.fromNameAndType(
-                      StoreNames.CUMULATIVE,
-                      QueryableStoreTypes.<SeriesKey, Cumulative>keyValueStore()));
-          try (KeyValueIterator<SeriesKey, Cumulative> all = store.all()) {
-            forEachDecodable(all, StoreNames.CUMULATIVE, visitor);
-          }
-        });
+    forEachInKeyValueStore(StoreNames.CUMULATIVE, visitor);
   }
 
   @Override
   public void forEachGauge(BiConsumer<GaugeKey, GaugeSample> visitor) {
+    forEachInKeyValueStore(StoreNames.GAUGES, visitor);
+  }
+
+  private <K, V> void forEachInKeyValueStore(String name, BiConsumer<K, V> visitor) {
     unlessNothingToRead(
         () -> {
-          ReadOnlyKeyValueStore<GaugeKey, GaugeSample> store =
+          ReadOnlyKeyValueStore<K, V> store =
               streams.store(
                   StoreQueryParameters.fromNameAndType(
-                      StoreNames.GAUGES,
-                      QueryableStoreTypes.<GaugeKey, GaugeSample>keyValueStore()));
-          try (KeyValueIterator<GaugeKey, GaugeSample> all = store.all()) {
-            forEachDecodable(all, StoreNames.GAUGES, visitor);
+                      name, QueryableStoreTypes.<K, V>keyValueStore()));
+          try (KeyValueIterator<K, V> all = store.all()) {
+            forEachDecodable(all, name, visitor);
           }
         });
   }
