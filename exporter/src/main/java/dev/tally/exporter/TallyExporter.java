@@ -80,7 +80,7 @@ public final class TallyExporter implements AutoCloseable {
    *     setting (password file, keystore)
    */
   public static TallyExporter start(TallyApp app) {
-    LocalMetricStores stores = new LocalMetricStores(app.streams());
+    LocalMetricStores stores = app.stores();
     return forApp(app).stores(stores).collector(undecodable(stores)).start();
   }
 
@@ -97,11 +97,19 @@ public final class TallyExporter implements AutoCloseable {
 
   /** A builder filled in from {@code app}, for changing a part (the port, say) before starting. */
   public static Builder forApp(TallyApp app) {
+    StreamsReadiness streamsReady = StreamsReadiness.of(app.streams());
     return builder()
-        .stores(new LocalMetricStores(app.streams()))
+        .stores(app.stores())
         .catalog(app.catalog())
         .config(app.config())
-        .streams(app.streams());
+        .streams(app.streams())
+        .readiness(
+            () ->
+                app.deadReason()
+                    .or(app::idleReason)
+                    .map(Readiness::notReady)
+                    .orElseGet(streamsReady))
+        .liveness(() -> app.deadReason().map(Readiness::notReady).orElse(Readiness.READY));
   }
 
   public static Builder builder() {
@@ -198,6 +206,12 @@ public final class TallyExporter implements AutoCloseable {
     /** Overrides what {@code /health/ready} answers (ready by default without streams). */
     public Builder readiness(Supplier<Readiness> readiness) {
       this.readiness = readiness;
+      return this;
+    }
+
+    /** What {@code /health/live} answers; always live by default. */
+    public Builder liveness(Supplier<Readiness> liveness) {
+      http.liveness(liveness);
       return this;
     }
 

@@ -125,7 +125,7 @@ class TallyExporterIT {
   }
 
   /**
-   * Two instances on single-partition topics: one task owns all series, so one instance holds no
+   * Two instances on single-partition topics and one series partition: one task owns all series, so one instance holds no
    * metric store. That instance is still ready and queryable (it has nothing to expose, which is
    * not an error), and the two scrapes together hold the exact totals.
    */
@@ -216,6 +216,9 @@ class TallyExporterIT {
         "200ms",
         TallyConfig.HTTP_PORT,
         "0",
+        // One series partition: the second test needs an instance that owns no series.
+        TallyConfig.SERIES_PARTITIONS,
+        "1",
         "kafka.commit.interval.ms",
         "200");
   }

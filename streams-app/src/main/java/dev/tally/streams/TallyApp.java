@@ -3,7 +3,10 @@ package dev.tally.streams;
 import dev.tally.schemas.validation.EventParser;
 import dev.tally.schemas.validation.ValidationLimits;
 import dev.tally.streams.catalog.MetricCatalog;
+import dev.tally.streams.commit.CommitNotifyingClientSupplier;
+import dev.tally.streams.commit.CommittedView;
 import dev.tally.streams.config.TallyConfig;
+import dev.tally.streams.query.LocalMetricStores;
 import dev.tally.streams.topology.TallyTopology;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,12 +15,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One running Tally pipeline: the Kafka Streams instance built from a configuration and a catalog.
@@ -31,23 +39,49 @@ import org.apache.kafka.streams.Topology;
  * }</pre>
  */
 public final class TallyApp implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(TallyApp.class);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+  // How often an input-topic check may ask the cluster, at most.
+  private static final Duration TOPIC_CHECK_INTERVAL = Duration.ofSeconds(5);
 
   private final TallyConfig config;
   private final MetricCatalog catalog;
+  private final CommittedView view;
   private final KafkaStreams streams;
+  private final StreamThreadReplacement replacement;
+  private final Object topicCheckLock = new Object();
+  private Admin admin;
+  private long topicCheckedAtNanos;
+  private boolean inputTopicSeen;
 
-  private TallyApp(TallyConfig config, MetricCatalog catalog, KafkaStreams streams) {
+  private TallyApp(
+      TallyConfig config, MetricCatalog catalog, CommittedView view, Topology topology) {
     this.config = config;
     this.catalog = catalog;
-    this.streams = streams;
+    this.view = view;
+    this.streams =
+        new KafkaStreams(
+            topology, config.streamsProperties(), new CommitNotifyingClientSupplier(view));
+    this.replacement = new StreamThreadReplacement(Clock.systemUTC());
+    streams.setUncaughtExceptionHandler(replacement);
   }
 
   /** Loads the catalog and builds the topology; fails fast on bad configuration or catalog. */
   public static TallyApp create(TallyConfig config) {
+    return create(config, UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #create(TallyConfig)}, with {@code extend} applied to the built topology: for code
+   * that embeds Tally and adds processors of its own (tests use it to inject faults).
+   */
+  public static TallyApp create(TallyConfig config, UnaryOperator<Topology> extend) {
     MetricCatalog catalog = MetricCatalog.load(config.catalogFile(), config.seriesCap());
-    Topology topology = TallyTopology.build(config, catalog, parser(config, Clock.systemUTC()));
-    return new TallyApp(config, catalog, new KafkaStreams(topology, config.streamsProperties()));
+    CommittedView view =
+        config.exactlyOnce() ? CommittedView.exactlyOnce() : CommittedView.disabled();
+    Topology topology =
+        TallyTopology.build(config, catalog, parser(config, Clock.systemUTC()), view);
+    return new TallyApp(config, catalog, view, extend.apply(topology));
   }
 
   /** The event parser with the limits of {@code config}. */
@@ -72,6 +106,68 @@ public final class TallyApp implements AutoCloseable {
 
   public KafkaStreams streams() {
     return streams;
+  }
+
+  /** The local stores as of the last commit: what {@code /metrics} and queries may show. */
+  public LocalMetricStores stores() {
+    return new LocalMetricStores(streams, view);
+  }
+
+  /**
+   * Why this instance cannot do its work and should be restarted, if so: Kafka Streams stopped
+   * after a fatal error, or stream threads kept dying ({@link StreamThreadReplacement}).
+   */
+  public Optional<String> deadReason() {
+    KafkaStreams.State state = streams.state();
+    if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR) {
+      return Optional.of(
+          "Kafka Streams is "
+              + state
+              + replacement.lastFailure().map(f -> " after: " + f).orElse(""));
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Why the pipeline counts nothing yet although it runs, if so: no topic matches {@code
+   * input.topic.pattern}. Asks the cluster at most every few seconds; once a topic was seen the
+   * answer stays no.
+   */
+  public Optional<String> idleReason() {
+    synchronized (topicCheckLock) {
+      if (inputTopicSeen) {
+        return Optional.empty();
+      }
+      long now = System.nanoTime();
+      if (admin == null || now - topicCheckedAtNanos >= TOPIC_CHECK_INTERVAL.toNanos()) {
+        topicCheckedAtNanos = now;
+        inputTopicSeen = anyInputTopic();
+      }
+      return inputTopicSeen
+          ? Optional.empty()
+          : Optional.of(
+              "no topic matches "
+                  + TallyConfig.INPUT_TOPIC_PATTERN
+                  + " '"
+                  + config.inputTopicPattern().pattern()
+                  + "' yet; events are counted as soon as one exists");
+    }
+  }
+
+  private boolean anyInputTopic() {
+    if (admin == null) {
+      admin = Admin.create(adminProperties());
+    }
+    try {
+      return admin.listTopics().names().get(5, TimeUnit.SECONDS).stream()
+          .anyMatch(t -> config.inputTopicPattern().matcher(t).matches());
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.debug("cannot list topics: {}", e.toString());
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   public MetricCatalog catalog() {
@@ -121,5 +217,10 @@ public final class TallyApp implements AutoCloseable {
   @Override
   public void close() {
     streams.close(CLOSE_TIMEOUT);
+    synchronized (topicCheckLock) {
+      if (admin != null) {
+        admin.close(Duration.ofSeconds(5));
+      }
+    }
   }
 }

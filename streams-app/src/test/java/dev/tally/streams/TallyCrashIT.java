@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.streams.config.TallyConfig;
 import dev.tally.streams.load.EventLoad;
-import dev.tally.streams.query.LocalMetricStores;
 import dev.tally.streams.store.Cumulative;
 import dev.tally.streams.topology.GroundTruth;
 import dev.tally.tools.kafka.KafkaBrokerExtension;
@@ -90,7 +89,7 @@ class TallyCrashIT {
       survivor.start();
       Map<String, Cumulative> totals =
           CountedTotals.await(
-              new LocalMetricStores(survivor.streams()),
+              survivor.stores(),
               EVENTS,
               Duration.ofMinutes(4),
               CountedTotals.reached(truth.counters));

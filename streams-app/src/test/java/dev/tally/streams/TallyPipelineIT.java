@@ -73,7 +73,7 @@ class TallyPipelineIT {
                 "200"));
     try (TallyApp app = TallyApp.create(config)) {
       app.start();
-      LocalMetricStores stores = new LocalMetricStores(app.streams());
+      LocalMetricStores stores = app.stores();
       Map<String, Cumulative> totals =
           CountedTotals.await(
               stores, EVENTS, Duration.ofMinutes(4), CountedTotals.reached(truth.counters));

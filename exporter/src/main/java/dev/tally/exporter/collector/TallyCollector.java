@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * PrometheusRegistry registry = new PrometheusRegistry();
  * registry.register(
  *     TallyCollector.builder()
- *         .stores(new LocalMetricStores(app.streams()))
+ *         .stores(app.stores())
  *         .catalog(app.catalog())
  *         .config(app.config())
  *         .build());

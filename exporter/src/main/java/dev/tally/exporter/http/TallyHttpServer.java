@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code GET /metrics}: the registry, negotiated as Prometheus text, OpenMetrics text or
  *       Prometheus protobuf (the one that carries native histograms);
- *   <li>{@code GET /health/live}: 200 while the process runs;
+ *   <li>{@code GET /health/live}: 200 while the instance can still do its work, else 503 with the
+ *       reason (an orchestrator should restart it);
  *   <li>{@code GET /health/ready}: 200 when the stores can answer, else 503 with the reason;
  *   <li>{@code /api/...}: the query API's place; 404 until it has endpoints.
  * </ul>
@@ -163,8 +164,20 @@ public final class TallyHttpServer implements AutoCloseable {
     }
   }
 
-  private static void live(HttpExchange exchange) throws IOException {
-    JsonResponses.send(exchange, 200, Map.of("status", "live"));
+  private static HttpHandler live(Supplier<Readiness> liveness) {
+    return exchange -> {
+      Readiness r;
+      try {
+        r = liveness.get();
+      } catch (RuntimeException e) {
+        r = Readiness.notReady("liveness check failed: " + e);
+      }
+      if (r.ready()) {
+        JsonResponses.send(exchange, 200, Map.of("status", "live"));
+      } else {
+        JsonResponses.send(exchange, 503, Map.of("status", "not live", "reason", r.reason()));
+      }
+    };
   }
 
   private static HttpHandler ready(Supplier<Readiness> readiness) {
@@ -194,6 +207,7 @@ public final class TallyHttpServer implements AutoCloseable {
     private InetAddress bindAddress;
     private PrometheusRegistry registry;
     private Supplier<Readiness> readiness;
+    private Supplier<Readiness> liveness = () -> Readiness.READY;
     private BasicAuth auth;
     private SSLContext tls;
     private HttpHandler api = TallyHttpServer::noApiYet;
@@ -221,6 +235,15 @@ public final class TallyHttpServer implements AutoCloseable {
 
     public Builder readiness(Supplier<Readiness> readiness) {
       this.readiness = readiness;
+      return this;
+    }
+
+    /**
+     * What {@code /health/live} answers: 200 while it says ready, else 503 with its reason. Always
+     * live by default.
+     */
+    public Builder liveness(Supplier<Readiness> liveness) {
+      this.liveness = Objects.requireNonNull(liveness, "liveness");
       return this;
     }
 
@@ -288,7 +311,7 @@ public final class TallyHttpServer implements AutoCloseable {
       Map<String, Route> routes =
           Map.of(
               "/metrics", new Route(READ, new MetricsEndpoint(registry, split, gzipExecutor)),
-              "/health/live", new Route(READ, TallyHttpServer::live),
+              "/health/live", new Route(READ, live(liveness)),
               "/health/ready", new Route(READ, ready(readiness)));
       Route apiRoute = new Route(Set.of(), api);
       server.createContext("/", new Router(routes, apiRoute, auth));

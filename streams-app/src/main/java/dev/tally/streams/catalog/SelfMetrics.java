@@ -31,7 +31,8 @@ public final class SelfMetrics {
   public static final MetricDefinition EVENTS_LATE =
       counter(
           "tally_late_events_total",
-          "Events that arrived after their window closed: in the totals, not in the window.",
+          "Events that missed their finest window (their source had already sent an event grace"
+              + " past its end, or it is no longer kept): in the totals, not in that window.",
           "metric");
   public static final MetricDefinition SERIES_OVERFLOW =
       counter(

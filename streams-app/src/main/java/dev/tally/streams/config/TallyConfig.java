@@ -56,6 +56,7 @@ public final class TallyConfig {
   public static final String GAUGE_TTL = "gauge.ttl";
   public static final String SERIES_CAP = "series.cap";
   public static final String FLUSH_INTERVAL = "flush.interval";
+  public static final String SERIES_PARTITIONS = "series.partitions";
   public static final String EVENT_MAX_BYTES = "event.max.bytes";
   public static final String EVENT_MAX_FUTURE_SKEW = "event.max.future.skew";
   public static final String LABELS_MAX = "labels.max";
@@ -120,6 +121,11 @@ public final class TallyConfig {
               SERIES_CAP,
               "10000",
               "Default live-series cap per metric; further label sets go to the overflow series."),
+          new Setting(
+              SERIES_PARTITIONS,
+              "6",
+              "Partitions of the series repartition topic: how many tasks own series, so the most"
+                  + " instances that share the work. Fixed once the topic exists."),
           new Setting(
               FLUSH_INTERVAL,
               "250ms",
@@ -259,6 +265,10 @@ public final class TallyConfig {
     return positiveInt(SERIES_CAP);
   }
 
+  public int seriesPartitions() {
+    return positiveInt(SERIES_PARTITIONS);
+  }
+
   public Duration flushInterval() {
     return Durations.parse(FLUSH_INTERVAL, values.get(FLUSH_INTERVAL));
   }
@@ -314,11 +324,15 @@ public final class TallyConfig {
     // Exact counts are the product: transactions tie input offsets, changelogs and repartition
     // writes together so a crash neither loses nor double-counts an event.
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee());
-    // Every commit rewrites each updated series' totals and windows into the changelogs, and under
-    // exactly-once the owners see partials only once the reading task commits. One second keeps
-    // the changelog traffic of busy histograms bounded and the produce-to-/metrics latency under
-    // 1.5 s together with flush.interval (Kafka Streams' exactly-once default is 100 ms).
-    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "1000");
+    // Readers see the owner stores as of the last commit (CommittedView), and the owners see
+    // partials only once the reading task commits: an event needs up to flush.interval plus two
+    // commit intervals to reach /metrics. 500 ms keeps that p99 under 1.5 s (docs/performance.md)
+    // while each busy series is still rewritten into its changelogs at most twice a second
+    // (Kafka Streams' exactly-once default is 100 ms).
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "500");
+    // A topic created after start-up that matches input.topic.pattern is found on the next
+    // metadata refresh; the 5-minute default would leave its first events waiting that long.
+    props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), "10000");
     // Records the parser cannot even deserialize (repartition corruption) and processing errors
     // that escape Tally's own handling are logged, sent to the DLQ by Kafka Streams, and skipped:
     // a poison record must never stop a stream thread.
@@ -342,6 +356,7 @@ public final class TallyConfig {
     windowGrace();
     gaugeTtl();
     flushInterval();
+    seriesPartitions();
     eventMaxFutureSkew();
     seriesCap();
     eventMaxBytes();

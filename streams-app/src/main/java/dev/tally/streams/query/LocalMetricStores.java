@@ -1,11 +1,13 @@
 package dev.tally.streams.query;
 
+import dev.tally.streams.commit.CommittedView;
 import dev.tally.streams.config.WindowSpec;
 import dev.tally.streams.series.SeriesKey;
 import dev.tally.streams.store.Aggregate;
 import dev.tally.streams.store.Cumulative;
 import dev.tally.streams.store.GaugeKey;
 import dev.tally.streams.store.GaugeSample;
+import dev.tally.streams.store.WindowKey;
 import dev.tally.streams.topology.StoreNames;
 import java.time.Instant;
 import java.util.concurrent.atomic.LongAdder;
@@ -24,21 +26,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link MetricStores} over the local active stores of a running {@link KafkaStreams}. Kafka
- * Streams only hands out active stores here (stale stores are not enabled), which keeps standby
- * copies out of the exposition. Throws {@link InvalidStateStoreException} while the instance is
- * rebalancing or restoring; callers answer "not ready" then. A running instance that owns no series
- * (more instances than partitions, or only routing tasks here) has nothing to read: it visits
- * nothing rather than throwing.
+ * {@link MetricStores} over the local active stores of a running {@link KafkaStreams}, as of the
+ * last committed transaction ({@link CommittedView}): a value a crash could still take back is
+ * never visited. Kafka Streams only hands out active stores here (stale stores are not enabled),
+ * which keeps standby copies out of the exposition. Throws {@link InvalidStateStoreException} while
+ * the instance is rebalancing or restoring; callers answer "not ready" then. A running instance
+ * that owns no series (more instances than partitions, or only routing tasks here) has nothing to
+ * read: it visits nothing rather than throwing.
  */
 public final class LocalMetricStores implements MetricStores {
   private static final Logger LOG = LoggerFactory.getLogger(LocalMetricStores.class);
 
   private final KafkaStreams streams;
+  private final CommittedView view;
   private final LongAdder undecodable = new LongAdder();
 
-  public LocalMetricStores(KafkaStreams streams) {
+  /**
+   * @param view the view the owner processors of {@code streams} report to ({@code
+   *     TallyApp.stores()} passes the right one)
+   */
+  public LocalMetricStores(KafkaStreams streams, CommittedView view) {
     this.streams = streams;
+    this.view = view;
   }
 
   /** Records skipped because they could not be decoded, since this reader was created. */
@@ -76,6 +85,13 @@ public final class LocalMetricStores implements MetricStores {
   }
 
   private <K, V> void forEachInKeyValueStore(String name, BiConsumer<K, V> visitor) {
+    BiConsumer<K, V> committed =
+        (key, value) -> {
+          V shown = view.read(name, key, value);
+          if (shown != null) {
+            visitor.accept(key, shown);
+          }
+        };
     unlessNothingToRead(
         () -> {
           ReadOnlyKeyValueStore<K, V> store =
@@ -83,7 +99,7 @@ public final class LocalMetricStores implements MetricStores {
                   StoreQueryParameters.fromNameAndType(
                       name, QueryableStoreTypes.<K, V>keyValueStore()));
           try (KeyValueIterator<K, V> all = store.all()) {
-            forEachDecodable(all, name, visitor);
+            forEachDecodable(all, name, committed);
           }
         });
   }
@@ -105,7 +121,12 @@ public final class LocalMetricStores implements MetricStores {
                 StoreNames.window(spec),
                 (key, value) -> {
                   if (key.window().start() == startMs) {
-                    visitor.accept(key.key(), value);
+                    Aggregate shown =
+                        view.read(
+                            StoreNames.window(spec), new WindowKey(key.key(), startMs), value);
+                    if (shown != null) {
+                      visitor.accept(key.key(), shown);
+                    }
                   }
                 });
           }

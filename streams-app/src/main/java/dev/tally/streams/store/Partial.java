@@ -6,11 +6,17 @@ package dev.tally.streams.store;
  */
 public sealed interface Partial {
 
-  /** Event time the partial is stamped with downstream (drives the owner's stream time). */
+  /** Latest event time of the partial; the record time it is sent with. */
   long eventTimeMs();
 
-  /** Events of one series in one finest-resolution window. */
-  record Window(long windowStartMs, long eventTimeMs, Aggregate aggregate) implements Partial {}
+  /**
+   * Events of one series in one finest-resolution window.
+   *
+   * @param windows the resolutions whose windows take these events, a bit set over {@code windows}
+   *     (finest first); 0 for totals only (late events, Tally's own counters)
+   */
+  record Window(long windowStartMs, long eventTimeMs, int windows, Aggregate aggregate)
+      implements Partial {}
 
   /**
    * Gauge samples of one series from one source. A delta partial carries the sum of its deltas; a

@@ -58,9 +58,9 @@ public final class StoreSerdes {
     return serde(
         (w, k) -> {
           writeSeries(w, k.series());
-          w.writeZigZag(k.windowStartMs()).writeString(k.source());
+          w.writeZigZag(k.windowStartMs()).writeVarLong(k.windows()).writeString(k.source());
         },
-        r -> new PendingKey(readSeries(r), r.readZigZag(), r.readString()));
+        r -> new PendingKey(readSeries(r), r.readZigZag(), readWindows(r), r.readString()));
   }
 
   public static Serde<Partial> partial() {
@@ -69,7 +69,10 @@ public final class StoreSerdes {
 
   private static void writePartial(Codec.Writer w, Partial p) {
     if (p instanceof Partial.Window win) {
-      w.writeByte(WINDOW_PARTIAL).writeZigZag(win.windowStartMs()).writeZigZag(win.eventTimeMs());
+      w.writeByte(WINDOW_PARTIAL)
+          .writeZigZag(win.windowStartMs())
+          .writeZigZag(win.eventTimeMs())
+          .writeVarLong(win.windows());
       writeAggregate(w, win.aggregate());
     } else {
       Partial.Gauge g = (Partial.Gauge) p;
@@ -84,11 +87,20 @@ public final class StoreSerdes {
   private static Partial readPartial(Codec.Reader r) {
     int tag = r.readByte();
     return switch (tag) {
-      case WINDOW_PARTIAL -> new Partial.Window(r.readZigZag(), r.readZigZag(), readAggregate(r));
+      case WINDOW_PARTIAL ->
+          new Partial.Window(r.readZigZag(), r.readZigZag(), readWindows(r), readAggregate(r));
       case GAUGE_PARTIAL ->
           new Partial.Gauge(r.readString(), r.readByte() == 1, r.readDouble(), r.readZigZag());
       default -> throw new SerializationException("unknown partial tag " + tag);
     };
+  }
+
+  private static int readWindows(Codec.Reader r) {
+    long windows = r.readVarLong();
+    if (windows < 0 || windows > Integer.MAX_VALUE) {
+      throw new SerializationException("implausible window set " + windows);
+    }
+    return (int) windows;
   }
 
   static void writeSeries(Codec.Writer w, SeriesKey key) {

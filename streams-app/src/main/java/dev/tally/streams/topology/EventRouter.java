@@ -1,5 +1,7 @@
 package dev.tally.streams.topology;
 
+import dev.tally.schemas.Envelope;
+import dev.tally.schemas.Event;
 import dev.tally.schemas.validation.EventParser;
 import dev.tally.schemas.validation.ParseResult;
 import dev.tally.schemas.validation.Violation;
@@ -13,6 +15,7 @@ import dev.tally.streams.store.Partial;
 import dev.tally.streams.store.PendingKey;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -34,6 +37,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * rejects to the dead-letter topic, map events to series updates through the catalog, and fold the
  * updates into partial aggregates per series and window.
  *
+ * <p>Each event's lateness is judged here, against its source's own clock ({@link Lateness}); the
+ * clocks live in a changelogged store beside the buffer, so a replay after a crash judges every
+ * event as before. Late events are counted in {@code tally_late_events_total{metric}}, an ordinary
+ * self-counter that reaches its one owner through the repartition like any series.
+ *
  * <p>Partials live in a changelogged store until a wall-clock punctuation forwards and deletes
  * them. Under exactly-once the buffer's changelog writes, the forwarded partials and the input
  * offsets commit in one transaction: a crash before the commit rolls back all three together, so
@@ -49,10 +57,15 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
   static final String INTERNAL_ERROR = "internal_error";
   private static final int MAX_MESSAGE_CHARS = 1000;
 
+  private static final Duration FORGET_INTERVAL = Duration.ofMinutes(1);
+
   private final EventParser parser;
   private final EventMapper mapper;
+  private final Lateness lateness;
   private final long finestWindowMs;
   private final Duration flushInterval;
+  // The latest event time per source (topic, service, instance), mirrored like the buffer.
+  private final Map<String, Long> sourceClocks = new HashMap<>();
   private final Map<String, Integer> liveSeries = new HashMap<>();
   // Decoded mirrors of the two stores. Every change is still written to the (changelogged) store
   // before the next commit can happen, but reads come from here: no deserialization per event.
@@ -62,10 +75,17 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
   private ProcessorContext<SeriesKey, Routed> context;
   private KeyValueStore<PendingKey, Partial> pending;
   private KeyValueStore<SeriesKey, Long> seen;
+  private KeyValueStore<String, Long> clocks;
 
-  EventRouter(EventParser parser, EventMapper mapper, long finestWindowMs, Duration flushInterval) {
+  EventRouter(
+      EventParser parser,
+      EventMapper mapper,
+      Lateness lateness,
+      long finestWindowMs,
+      Duration flushInterval) {
     this.parser = parser;
     this.mapper = mapper;
+    this.lateness = lateness;
     this.finestWindowMs = finestWindowMs;
     this.flushInterval = flushInterval;
   }
@@ -75,6 +95,7 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
     this.context = context;
     this.pending = context.getStateStore(StoreNames.PENDING);
     this.seen = context.getStateStore(StoreNames.SEEN);
+    this.clocks = context.getStateStore(StoreNames.SOURCE_CLOCKS);
     // Rebuilt from the restored stores whenever the task (re)starts, so the mirrors always match
     // what the last commit left; the per-metric counts are derived rather than stored twice.
     liveSeries.clear();
@@ -90,7 +111,12 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
     try (KeyValueIterator<PendingKey, Partial> all = pending.all()) {
       all.forEachRemaining(kv -> buffer.put(kv.key, kv.value));
     }
+    sourceClocks.clear();
+    try (KeyValueIterator<String, Long> all = clocks.all()) {
+      all.forEachRemaining(kv -> sourceClocks.put(kv.key, kv.value));
+    }
     context.schedule(flushInterval, PunctuationType.WALL_CLOCK_TIME, now -> flush());
+    context.schedule(FORGET_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::forgetIdleSources);
   }
 
   @Override
@@ -113,9 +139,11 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
       return;
     }
     try {
-      List<SeriesUpdate> updates = mapper.map(((ParseResult.Parsed) result).event());
+      Event event = ((ParseResult.Parsed) result).event();
+      List<SeriesUpdate> updates = mapper.map(event);
+      int windows = judge(topic, event);
       for (SeriesUpdate update : updates) {
-        add(update);
+        add(update, windows, recordTime);
       }
     } catch (RuntimeException e) {
       // A catalog rule that cannot handle a valid event must not stop the stream thread: the
@@ -163,12 +191,49 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
     count(SelfMetrics.EVENTS_REJECTED, Map.of("topic", topic, "reason", reason), recordTime);
   }
 
-  /** Adds one catalog update to the partial of its series and window (or source, for gauges). */
-  private void add(SeriesUpdate update) {
+  /**
+   * The resolutions that still take {@code event}, judged against its source's clock, which then
+   * moves on to the event's time if that is later.
+   */
+  private int judge(String topic, Event event) {
+    Envelope envelope = event.envelope();
+    long eventTime = envelope.timestamp().toEpochMilli();
+    String source = topic + '\u0000' + envelope.service() + '\u0000' + envelope.instance();
+    Long clock = sourceClocks.get(source);
+    int windows =
+        lateness.accepted(
+            eventTime, clock == null ? Long.MIN_VALUE : clock, context.currentSystemTimeMs());
+    if (clock == null || eventTime > clock) {
+      sourceClocks.put(source, eventTime);
+      clocks.put(source, eventTime);
+    }
+    return windows;
+  }
+
+  /** Drops the clocks of sources idle for longer than any window is kept: they decide nothing. */
+  private void forgetIdleSources(long wallClockMs) {
+    List<String> idle = new ArrayList<>();
+    sourceClocks.forEach(
+        (source, clock) -> {
+          if (lateness.forgettable(clock, wallClockMs)) {
+            idle.add(source);
+          }
+        });
+    for (String source : idle) {
+      sourceClocks.remove(source);
+      clocks.delete(source);
+    }
+  }
+
+  /**
+   * Adds one catalog update to the partial of its series, finest window and set of resolutions (or
+   * source, for gauges); an update that misses its finest window is counted late.
+   */
+  private void add(SeriesUpdate update, int windows, long recordTime) {
     MetricDefinition metric = update.metric();
     SeriesKey series = admit(metric, update.series(), update.eventTimeMs());
     if (metric.type() == MetricType.GAUGE) {
-      PendingKey key = new PendingKey(series, 0, update.source());
+      PendingKey key = new PendingKey(series, 0, 0, update.source());
       Partial.Gauge sample =
           new Partial.Gauge(
               update.source(),
@@ -179,8 +244,13 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
       buffer(key, existing == null ? sample : ((Partial.Gauge) existing).merge(sample));
       return;
     }
+    if (metric.name().startsWith(SelfMetrics.PREFIX)) {
+      windows = 0; // Tally's own counters are totals only
+    } else if ((windows & 1) == 0) {
+      count(SelfMetrics.EVENTS_LATE, Map.of("metric", metric.name()), recordTime);
+    }
     long windowStart = Math.floorDiv(update.eventTimeMs(), finestWindowMs) * finestWindowMs;
-    PendingKey key = new PendingKey(series, windowStart, "");
+    PendingKey key = new PendingKey(series, windowStart, windows, "");
     Partial.Window existing = (Partial.Window) buffer.get(key);
     Aggregate aggregate;
     long eventTime = update.eventTimeMs();
@@ -198,7 +268,7 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
     } else {
       aggregate.add(update.value());
     }
-    buffer(key, new Partial.Window(windowStart, eventTime, aggregate));
+    buffer(key, new Partial.Window(windowStart, eventTime, windows, aggregate));
   }
 
   private void buffer(PendingKey key, Partial partial) {
@@ -209,12 +279,12 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
   /** Tally's own counters: not windowed, so all updates of a flush interval share one partial. */
   private void count(MetricDefinition metric, Map<String, String> labels, long recordTime) {
     SeriesKey series = admit(metric, SeriesKey.of(metric.name(), labels), recordTime);
-    PendingKey key = new PendingKey(series, 0, "");
+    PendingKey key = new PendingKey(series, 0, 0, "");
     Partial.Window existing = (Partial.Window) buffer.get(key);
     Aggregate aggregate = existing == null ? Aggregate.counter() : existing.aggregate();
     aggregate.add(1);
     long time = existing == null ? recordTime : Math.max(recordTime, existing.eventTimeMs());
-    buffer(key, new Partial.Window(0, time, aggregate));
+    buffer(key, new Partial.Window(0, time, 0, aggregate));
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.tally.streams.topology;
 
-import dev.tally.streams.catalog.SelfMetrics;
+import dev.tally.streams.commit.CommittedView;
+import dev.tally.streams.commit.Overlay;
 import dev.tally.streams.config.WindowSpec;
 import dev.tally.streams.series.SeriesKey;
 import dev.tally.streams.store.Aggregate;
@@ -8,10 +9,11 @@ import dev.tally.streams.store.Cumulative;
 import dev.tally.streams.store.GaugeKey;
 import dev.tally.streams.store.GaugeSample;
 import dev.tally.streams.store.Partial;
+import dev.tally.streams.store.WindowKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -22,28 +24,32 @@ import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * Second stage, on the task that owns a series (partials arrive keyed by series): fold partials
- * into the cumulative total, the open windows of every resolution, and the gauge samples.
+ * into the cumulative total, the windows of every resolution the router found them on time for, and
+ * the gauge samples.
  *
- * <p>A window is closed once the task's stream time passed its end plus the grace period. A partial
- * for a closed window still adds to the cumulative total but not to the window, and its events are
- * counted in {@code tally_late_events_total{metric}}.
+ * <p>Lateness is decided upstream, per source ({@link Lateness}); this task's stream time decides
+ * nothing. Before its first write to a key after a commit, the task remembers the key's committed
+ * value in the {@link CommittedView}, so that readers never see a write a crash could take back.
  */
 final class SeriesOwner implements Processor<SeriesKey, Partial, Void, Void> {
   private static final Duration PURGE_INTERVAL = Duration.ofSeconds(30);
 
   private final List<WindowSpec> windows;
-  private final long graceMs;
   private final long gaugeTtlMs;
+  private final CommittedView view;
 
   private ProcessorContext<Void, Void> context;
   private KeyValueStore<SeriesKey, Cumulative> cumulative;
   private KeyValueStore<GaugeKey, GaugeSample> gauges;
   private final List<WindowStore<SeriesKey, Aggregate>> windowStores = new ArrayList<>();
+  private Overlay<SeriesKey, Cumulative> cumulativeCommitted;
+  private Overlay<GaugeKey, GaugeSample> gaugesCommitted;
+  private final List<Overlay<WindowKey, Aggregate>> windowsCommitted = new ArrayList<>();
 
-  SeriesOwner(List<WindowSpec> windows, Duration grace, Duration gaugeTtl) {
+  SeriesOwner(List<WindowSpec> windows, Duration gaugeTtl, CommittedView view) {
     this.windows = windows;
-    this.graceMs = grace.toMillis();
     this.gaugeTtlMs = gaugeTtl.toMillis();
+    this.view = view;
   }
 
   @Override
@@ -51,9 +57,17 @@ final class SeriesOwner implements Processor<SeriesKey, Partial, Void, Void> {
     this.context = context;
     cumulative = context.getStateStore(StoreNames.CUMULATIVE);
     gauges = context.getStateStore(StoreNames.GAUGES);
+    cumulativeCommitted =
+        view.open(
+            StoreNames.CUMULATIVE,
+            context.taskId(),
+            c -> new Cumulative(c.createdMs(), c.updatedMs(), c.aggregate().copy()));
+    gaugesCommitted = view.open(StoreNames.GAUGES, context.taskId(), UnaryOperator.identity());
     windowStores.clear();
+    windowsCommitted.clear();
     for (WindowSpec spec : windows) {
       windowStores.add(context.getStateStore(StoreNames.window(spec)));
+      windowsCommitted.add(view.open(StoreNames.window(spec), context.taskId(), Aggregate::copy));
     }
     context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeExpiredGauges);
   }
@@ -71,26 +85,15 @@ final class SeriesOwner implements Processor<SeriesKey, Partial, Void, Void> {
     }
     Partial.Window window = (Partial.Window) partial;
     addToCumulative(series, window.aggregate(), window.eventTimeMs(), window.windowStartMs());
-    if (series.metric().startsWith(SelfMetrics.PREFIX)) {
-      return; // Tally's own counters are totals only.
-    }
-    long streamTime = context.currentStreamTimeMs();
     for (int i = 0; i < windows.size(); i++) {
-      long size = windows.get(i).size().toMillis();
-      long start = Math.floorDiv(window.windowStartMs(), size) * size;
-      if (start + size + graceMs <= streamTime) {
-        if (i == 0) {
-          Aggregate late = Aggregate.count(window.aggregate().events());
-          addToCumulative(
-              SeriesKey.of(SelfMetrics.EVENTS_LATE.name(), Map.of("metric", series.metric())),
-              late,
-              streamTime,
-              0);
-        }
+      if ((window.windows() & (1 << i)) == 0) {
         continue;
       }
+      long size = windows.get(i).size().toMillis();
+      long start = Math.floorDiv(window.windowStartMs(), size) * size;
       WindowStore<SeriesKey, Aggregate> store = windowStores.get(i);
       Aggregate existing = store.fetch(series, start);
+      windowsCommitted.get(i).remember(new WindowKey(series, start), existing);
       Aggregate merged = window.aggregate().copy();
       if (existing != null) {
         existing.merge(merged);
@@ -100,8 +103,18 @@ final class SeriesOwner implements Processor<SeriesKey, Partial, Void, Void> {
     }
   }
 
+  @Override
+  public void close() {
+    view.close(StoreNames.CUMULATIVE, context.taskId());
+    view.close(StoreNames.GAUGES, context.taskId());
+    for (WindowSpec spec : windows) {
+      view.close(StoreNames.window(spec), context.taskId());
+    }
+  }
+
   private void addToCumulative(SeriesKey series, Aggregate add, long eventTime, long firstWindow) {
     Cumulative existing = cumulative.get(series);
+    cumulativeCommitted.remember(series, existing);
     if (existing == null) {
       // Created = start of the first window the series counted in (event time); Tally's own
       // counters are not windowed and take the time of their first record instead.
@@ -119,6 +132,7 @@ final class SeriesOwner implements Processor<SeriesKey, Partial, Void, Void> {
   private void updateGauge(SeriesKey series, Partial.Gauge gauge) {
     GaugeKey key = new GaugeKey(series, gauge.source());
     GaugeSample existing = gauges.get(key);
+    gaugesCommitted.remember(key, existing);
     GaugeSample next;
     if (existing == null) {
       next = new GaugeSample(gauge.value(), gauge.eventTimeMs());

@@ -14,6 +14,9 @@ public final class StoreNames {
   /** Series admitted per metric by the reading task, for the live-series cap. */
   public static final String SEEN = "series-seen";
 
+  /** Latest event time per source (topic, service, instance) of the reading task: lateness. */
+  public static final String SOURCE_CLOCKS = "source-clocks";
+
   /** Never-resetting totals per series (owner task). */
   public static final String CUMULATIVE = "cumulative";
 

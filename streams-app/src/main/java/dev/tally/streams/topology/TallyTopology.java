@@ -2,6 +2,7 @@ package dev.tally.streams.topology;
 
 import dev.tally.schemas.validation.EventParser;
 import dev.tally.streams.catalog.MetricCatalog;
+import dev.tally.streams.commit.CommittedView;
 import dev.tally.streams.config.Durations;
 import dev.tally.streams.config.InvalidConfigException;
 import dev.tally.streams.config.TallyConfig;
@@ -27,7 +28,8 @@ import org.apache.kafka.streams.state.Stores;
  * Builds Tally's topology:
  *
  * <pre>
- * events.* ─▶ router (parse, validate, map, pre-aggregate; store pending) ─┬─▶ tally.dlq
+ * events.* ─▶ router (parse, validate, map, judge lateness, pre-aggregate;
+ *                    stores pending, series-seen, source-clocks)              ─┬─▶ tally.dlq
  *                                                                          └─▶ series repartition
  *   ─▶ series-owner (stores cumulative, window-10s/1m/1h, gauges)
  * </pre>
@@ -46,6 +48,16 @@ public final class TallyTopology {
    * }</pre>
    */
   public static Topology build(TallyConfig config, MetricCatalog catalog, EventParser parser) {
+    return build(config, catalog, parser, CommittedView.disabled());
+  }
+
+  /**
+   * The topology whose owner stores report to {@code view}, so that readers see committed state
+   * only; {@code view} must be the one the instance's {@link
+   * dev.tally.streams.commit.CommitNotifyingClientSupplier} notifies.
+   */
+  public static Topology build(
+      TallyConfig config, MetricCatalog catalog, EventParser parser, CommittedView view) {
     List<WindowSpec> windows = config.windows();
     EventMapper mapper = new EventMapper(catalog);
     checkRatioWindows(catalog, windows);
@@ -64,6 +76,12 @@ public final class TallyTopology {
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StoreNames.SEEN),
                 StoreSerdes.seriesKey(),
+                Serdes.Long())
+            .withCachingEnabled());
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.SOURCE_CLOCKS),
+                Serdes.String(),
                 Serdes.Long())
             .withCachingEnabled());
     builder.addStateStore(
@@ -99,12 +117,14 @@ public final class TallyTopology {
             Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(StoreNames.SOURCE));
 
     long finestMs = windows.get(0).size().toMillis();
+    Lateness lateness = new Lateness(windows, config.windowGrace(), config.eventMaxFutureSkew());
     KStream<SeriesKey, Routed> routed =
         input.process(
-            () -> new EventRouter(parser, mapper, finestMs, config.flushInterval()),
+            () -> new EventRouter(parser, mapper, lateness, finestMs, config.flushInterval()),
             Named.as(StoreNames.ROUTER),
             StoreNames.PENDING,
-            StoreNames.SEEN);
+            StoreNames.SEEN,
+            StoreNames.SOURCE_CLOCKS);
 
     routed
         .split(Named.as(StoreNames.ROUTE_SPLIT))
@@ -132,10 +152,14 @@ public final class TallyTopology {
                             Named.as("partial-unwrap"))
                         .repartition(
                             Repartitioned.<SeriesKey, Partial>as(StoreNames.SERIES_REPARTITION)
+                                // Its own count, not derived from the input topics: Tally starts
+                                // before any input topic exists, and series keep their owner
+                                // partition whatever topics come and go.
+                                .withNumberOfPartitions(config.seriesPartitions())
                                 .withKeySerde(StoreSerdes.seriesKey())
                                 .withValueSerde(StoreSerdes.partial()))
                         .process(
-                            () -> new SeriesOwner(windows, config.windowGrace(), config.gaugeTtl()),
+                            () -> new SeriesOwner(windows, config.gaugeTtl(), view),
                             Named.as(StoreNames.OWNER),
                             ownerStores),
                 "series"));

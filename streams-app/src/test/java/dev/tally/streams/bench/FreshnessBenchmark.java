@@ -54,7 +54,7 @@ public final class FreshnessBenchmark {
           KafkaProducer<byte[], byte[]> producer =
               new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
         app.start();
-        LocalMetricStores stores = new LocalMetricStores(app.streams());
+        LocalMetricStores stores = app.stores();
         Thread background = background(producer, load, backgroundPerSecond);
         Thread.sleep(10_000); // warm-up: group joined, JIT warm, steady load flowing
         List<Double> latenciesMs = new ArrayList<>();

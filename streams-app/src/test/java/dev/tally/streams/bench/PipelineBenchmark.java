@@ -145,7 +145,7 @@ public final class PipelineBenchmark {
     long start = System.nanoTime();
     try (TallyApp app = TallyApp.create(config)) {
       app.start();
-      LocalMetricStores stores = new LocalMetricStores(app.streams());
+      LocalMetricStores stores = app.stores();
       long first = 0;
       long firstAt = 0;
       long counted;

@@ -2,6 +2,7 @@ package dev.tally.streams.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tally.streams.commit.CommittedView;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -20,7 +21,7 @@ class LocalMetricStoresTest {
     entries.put("a", "1");
     entries.put("corrupt", null);
     entries.put("c", "3");
-    LocalMetricStores stores = new LocalMetricStores(null);
+    LocalMetricStores stores = new LocalMetricStores(null, CommittedView.disabled());
     List<String> visited = new ArrayList<>();
 
     stores.forEachDecodable(iterator(entries), "cumulative", (k, v) -> visited.add(k + "=" + v));

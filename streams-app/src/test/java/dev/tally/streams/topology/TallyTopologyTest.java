@@ -156,7 +156,7 @@ class TallyTopologyTest {
     try (TopologyFixture tally = new TopologyFixture(stateDir)) {
       tally.pipe(TOPIC, ack(T0 + 1_000), T0 + 1_000);
       tally.flush();
-      // Stream time moves 5 minutes on: the 10 s and 1 min windows of T0 close (grace 30 s).
+      // The source's clock moves 5 minutes on: its 10 s and 1 min windows of T0 close (grace 30 s).
       tally.pipe(TOPIC, ack(T0 + 300_000), T0 + 300_000);
       tally.flush();
       tally.pipe(TOPIC, ack(T0 + 2_000), T0 + 2_000); // late
@@ -177,6 +177,52 @@ class TallyTopologyTest {
                   .counterTotals("tally_late_events_total{")
                   .get(GroundTruth.key("tally_late_events_total", "metric", "ack_received_total")))
           .isEqualTo(2);
+    }
+  }
+
+  @Test
+  void shouldJudgeInOrderEventsOnTimeHoweverOldTheirTimestamps() {
+    try (TopologyFixture tally = new TopologyFixture(stateDir)) {
+      // One producer, ten events in order, each stamped 60 s before it reaches Kafka; Tally is
+      // otherwise idle. Its own counters (record time = now) must not make them late.
+      for (int i = 0; i < 10; i++) {
+        long sentAt = T0 + i * 1_000L;
+        tally.pipe(TOPIC, ack(sentAt - 60_000), sentAt);
+        tally.flush();
+      }
+      String series = GroundTruth.key("ack_received_total", "service", "im-gateway");
+      assertThat(tally.counterTotals("tally_late_events_total{")).isEmpty();
+      double inTenSecondWindows =
+          tally.windows("window-10s").entrySet().stream()
+              .filter(e -> e.getKey().key.equals(series))
+              .mapToDouble(e -> e.getValue().total())
+              .sum();
+      assertThat(inTenSecondWindows).isEqualTo(10);
+    }
+  }
+
+  @Test
+  void shouldNotLetAProducerWhoseClockRunsAheadMakeOtherProducersLate() {
+    try (TopologyFixture tally = new TopologyFixture(stateDir)) {
+      // gw-ahead's clock runs 4 minutes fast (within event.max.future.skew, so accepted).
+      tally.pipe(TOPIC, event("ack.received", "gw-ahead", T0 + 240_000, ",\"latency_ms\":1"), T0);
+      tally.flush();
+      for (int i = 0; i < 5; i++) {
+        tally.pipe(TOPIC, ack(T0 + i * 1_000L), T0 + i * 1_000L);
+      }
+      tally.flush();
+      String series = GroundTruth.key("ack_received_total", "service", "im-gateway");
+      assertThat(tally.counterTotals("tally_late_events_total{")).isEmpty();
+      assertThat(tally.windows("window-10s").get(KeyValue.pair(series, T0)).total()).isEqualTo(5);
+      // Its own older event is late: the source's clock is its own.
+      tally.pipe(TOPIC, event("ack.received", "gw-ahead", T0, ",\"latency_ms\":1"), T0 + 5_000);
+      tally.flush();
+      assertThat(
+              tally
+                  .counterTotals("tally_late_events_total{")
+                  .get(GroundTruth.key("tally_late_events_total", "metric", "ack_received_total")))
+          .isEqualTo(1);
+      assertThat(tally.windows("window-10s").get(KeyValue.pair(series, T0)).total()).isEqualTo(5);
     }
   }
 
