@@ -29,7 +29,7 @@ class ProducerDocsTest {
   private static final Path DOC = Path.of("..", "docs", "events.md");
   private static final Pattern JSON_BLOCK = Pattern.compile("```json\\n(.*?)```", Pattern.DOTALL);
   private static final Pattern FIELD_ROW =
-      Pattern.compile("^\\| `([a-z_]+)` \\|", Pattern.MULTILINE);
+      Pattern.compile("^\\| `([a-z0-9_]+)` \\|", Pattern.MULTILINE);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static String doc;

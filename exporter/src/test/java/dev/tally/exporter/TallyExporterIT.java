@@ -125,9 +125,9 @@ class TallyExporterIT {
   }
 
   /**
-   * Two instances on single-partition topics and one series partition: one task owns all series, so one instance holds no
-   * metric store. That instance is still ready and queryable (it has nothing to expose, which is
-   * not an error), and the two scrapes together hold the exact totals.
+   * Two instances on single-partition topics and one series partition: one task owns all series, so
+   * one instance holds no metric store. That instance is still ready and queryable (it has nothing
+   * to expose, which is not an error), and the two scrapes together hold the exact totals.
    */
   @Test
   void shouldServeAnInstanceThatOwnsNoSeriesAsReadyAndQueryable() throws Exception {

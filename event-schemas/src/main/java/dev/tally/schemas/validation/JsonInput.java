@@ -8,6 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /** How record values are read into JSON trees, shared by the parser and the schema validator. */
@@ -45,6 +49,11 @@ final class JsonInput {
       violations.add("", ReasonCode.NOT_JSON, "the record value is empty");
       return Optional.empty();
     }
+    if (!wellFormedUtf8(bytes)) {
+      violations.add(
+          "", ReasonCode.INVALID_UTF8, "the record value is not well-formed UTF-8 (RFC 8259 8.1)");
+      return Optional.empty();
+    }
     JsonNode tree;
     try {
       tree = reader.readTree(bytes);
@@ -56,7 +65,97 @@ final class JsonInput {
       violations.add("", ReasonCode.NOT_JSON, "the record value holds no JSON value");
       return Optional.empty();
     }
+    // Jackson turns an escaped lone surrogate into a lone char that no encoder can write back:
+    // two different inputs would print as the same "?" and merge into one series.
+    if (mayEscapeASurrogate(bytes)) {
+      String at = unpairedSurrogate(tree, "");
+      if (at != null) {
+        violations.add(
+            at,
+            ReasonCode.INVALID_UTF8,
+            "a string escapes half of a surrogate pair, which is no character (RFC 8259 8.2)");
+        return Optional.empty();
+      }
+    }
     return Optional.of(tree);
+  }
+
+  /**
+   * Strict UTF-8: the JDK's decoder refuses overlong forms, surrogates and code points > 10FFFF.
+   */
+  private static boolean wellFormedUtf8(byte[] bytes) {
+    int i = 0;
+    while (i < bytes.length && bytes[i] >= 0) {
+      i++; // ASCII, the common case, needs no decoder
+    }
+    if (i == bytes.length) {
+      return true;
+    }
+    try {
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes, i, bytes.length - i));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
+    }
+  }
+
+  /** Whether the bytes hold a backslash, {@code u} and {@code d}/{@code D}: a surrogate escape. */
+  private static boolean mayEscapeASurrogate(byte[] bytes) {
+    for (int i = 0; i + 2 < bytes.length; i++) {
+      if (bytes[i] == '\\' && bytes[i + 1] == 'u' && (bytes[i + 2] | 0x20) == 'd') {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The JSON pointer of the first name or string with an unpaired surrogate, or null. */
+  private static String unpairedSurrogate(JsonNode node, String path) {
+    if (node.isTextual()) {
+      return hasUnpairedSurrogate(node.textValue()) ? path : null;
+    }
+    if (node.isObject()) {
+      var fields = node.fields();
+      while (fields.hasNext()) {
+        var field = fields.next();
+        String child = path + "/" + field.getKey().replace("~", "~0").replace("/", "~1");
+        if (hasUnpairedSurrogate(field.getKey())) {
+          return child;
+        }
+        String found = unpairedSurrogate(field.getValue(), child);
+        if (found != null) {
+          return found;
+        }
+      }
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        String found = unpairedSurrogate(node.get(i), path + "/" + i);
+        if (found != null) {
+          return found;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static boolean hasUnpairedSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+        } else {
+          return true;
+        }
+      } else if (Character.isLowSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String describe(Exception e) {

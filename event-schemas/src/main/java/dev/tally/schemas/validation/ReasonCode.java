@@ -43,7 +43,14 @@ public enum ReasonCode {
   /** The event carries more labels than the configured maximum. */
   TOO_MANY_LABELS,
   /** A label value is longer than the configured maximum. */
-  LABEL_VALUE_TOO_LONG;
+  LABEL_VALUE_TOO_LONG,
+  /**
+   * The record value is not well-formed UTF-8 (RFC 8259 §8.1: JSON exchanged between systems is
+   * UTF-8; overlong forms, encoded surrogates and bytes that start no character are malformed), or
+   * a string escapes half a surrogate pair (a backslash-u escape of D800 to DFFF alone), which
+   * names no character (§8.2).
+   */
+  INVALID_UTF8;
 
   private final String code = name().toLowerCase(Locale.ROOT);
 

@@ -54,6 +54,46 @@ class EventParserTest {
   }
 
   @Test
+  void shouldRejectEscapedLoneSurrogatesInsteadOfMergingThem() {
+    // Two different inputs that a lenient reader turns into the same "x?y".
+    for (String labels : List.of("\"x\\ud800y\"", "\"x\\udc00y\"")) {
+      ParseResult.Rejected r =
+          rejected(ack("1795435170123", "\"labels\":{\"shard\":" + labels + "}"));
+      assertThat(r.primaryReason()).isEqualTo(ReasonCode.INVALID_UTF8);
+      assertThat(r.violations().get(0).path()).isEqualTo("/labels/shard");
+    }
+    // A whole pair, escaped, is one character and fine.
+    assertThat(parsed(ack("1795435170123", "\"labels\":{\"shard\":\"x\\ud83d\\ude00y\"}")))
+        .isNotNull();
+  }
+
+  @Test
+  void shouldRejectMalformedUtf8Bytes() {
+    byte[] valid =
+        ack("1795435170123", "\"labels\":{\"shard\":\"/a\"}").getBytes(StandardCharsets.UTF_8);
+    assertThat(PARSER.parse(valid)).isInstanceOf(ParseResult.Parsed.class);
+    String text = new String(valid, StandardCharsets.ISO_8859_1);
+    int slash = text.indexOf("/a");
+    for (byte[] bad :
+        List.of(
+            new byte[] {(byte) 0xC0, (byte) 0xAF}, // overlong "/"
+            new byte[] {(byte) 0xE0, (byte) 0x80, (byte) 0xAF}, // overlong "/", 3 bytes
+            new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, // an encoded surrogate
+            new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, // above U+10FFFF
+            new byte[] {(byte) 0x80}, // a continuation byte alone
+            new byte[] {(byte) 0xC3})) { // a truncated sequence
+      byte[] event = new byte[valid.length - 1 + bad.length];
+      System.arraycopy(valid, 0, event, 0, slash);
+      System.arraycopy(bad, 0, event, slash, bad.length);
+      System.arraycopy(valid, slash + 1, event, slash + bad.length, valid.length - slash - 1);
+      ParseResult result = PARSER.parse(event);
+      assertThat(result).isInstanceOf(ParseResult.Rejected.class);
+      assertThat(((ParseResult.Rejected) result).primaryReason())
+          .isEqualTo(ReasonCode.INVALID_UTF8);
+    }
+  }
+
+  @Test
   void shouldRejectNullEmptyAndBlankValuesAsNotJson() {
     for (byte[] value :
         new byte[][] {null, new byte[0], " \n\t".getBytes(StandardCharsets.UTF_8)}) {

@@ -33,14 +33,15 @@ class ReasonCodeTest {
             "invalid_label_name",
             "reserved_label_name",
             "too_many_labels",
-            "label_value_too_long");
+            "label_value_too_long",
+            "invalid_utf8");
   }
 
   @Test
   void shouldFindEveryReasonByItsCode() {
     for (ReasonCode reason : ReasonCode.values()) {
       assertThat(ReasonCode.fromCode(reason.code())).contains(reason);
-      assertThat(reason.code()).matches("[a-z]+(_[a-z]+)*").isEqualTo(reason.toString());
+      assertThat(reason.code()).matches("[a-z][a-z0-9]*(_[a-z0-9]+)*").isEqualTo(reason.toString());
     }
     assertThat(ReasonCode.fromCode("NOT_JSON")).isEmpty();
     assertThat(ReasonCode.fromCode(null)).isEmpty();
