@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -49,10 +50,12 @@ public final class TallyApp implements AutoCloseable {
   private final CommittedView view;
   private final KafkaStreams streams;
   private final StreamThreadReplacement replacement;
-  private final Object topicCheckLock = new Object();
+  private final Object adminLock = new Object();
+  private final AtomicBoolean checkingTopics = new AtomicBoolean();
   private Admin admin;
-  private long topicCheckedAtNanos;
-  private boolean inputTopicSeen;
+  private boolean closed;
+  private volatile long topicCheckedAtNanos = System.nanoTime() - TOPIC_CHECK_INTERVAL.toNanos();
+  private volatile boolean inputTopicSeen;
 
   private TallyApp(
       TallyConfig config, MetricCatalog catalog, CommittedView view, Topology topology) {
@@ -130,36 +133,48 @@ public final class TallyApp implements AutoCloseable {
 
   /**
    * Why the pipeline counts nothing yet although it runs, if so: no topic matches {@code
-   * input.topic.pattern}. Asks the cluster at most every few seconds; once a topic was seen the
-   * answer stays no.
+   * input.topic.pattern}. Asks the cluster at most every 5 s, never blocking more than one caller;
+   * once a topic was seen the answer stays no.
    */
   public Optional<String> idleReason() {
-    synchronized (topicCheckLock) {
-      if (inputTopicSeen) {
-        return Optional.empty();
-      }
-      long now = System.nanoTime();
-      if (admin == null || now - topicCheckedAtNanos >= TOPIC_CHECK_INTERVAL.toNanos()) {
+    if (inputTopicSeen) {
+      return Optional.empty();
+    }
+    long now = System.nanoTime();
+    // One caller asks the cluster; callers meanwhile (other probes, scrapes) get the last answer
+    // at once instead of queueing behind a slow broker.
+    if (now - topicCheckedAtNanos >= TOPIC_CHECK_INTERVAL.toNanos()
+        && checkingTopics.compareAndSet(false, true)) {
+      try {
         topicCheckedAtNanos = now;
         inputTopicSeen = anyInputTopic();
+      } finally {
+        checkingTopics.set(false);
       }
-      return inputTopicSeen
-          ? Optional.empty()
-          : Optional.of(
-              "no topic matches "
-                  + TallyConfig.INPUT_TOPIC_PATTERN
-                  + " '"
-                  + config.inputTopicPattern().pattern()
-                  + "' yet; events are counted as soon as one exists");
     }
+    return inputTopicSeen
+        ? Optional.empty()
+        : Optional.of(
+            "no topic matches "
+                + TallyConfig.INPUT_TOPIC_PATTERN
+                + " '"
+                + config.inputTopicPattern().pattern()
+                + "' yet; events are counted as soon as one exists");
   }
 
   private boolean anyInputTopic() {
-    if (admin == null) {
-      admin = Admin.create(adminProperties());
+    Admin client;
+    synchronized (adminLock) {
+      if (closed) {
+        return false;
+      }
+      if (admin == null) {
+        admin = Admin.create(adminProperties());
+      }
+      client = admin;
     }
     try {
-      return admin.listTopics().names().get(5, TimeUnit.SECONDS).stream()
+      return client.listTopics().names().get(5, TimeUnit.SECONDS).stream()
           .anyMatch(t -> config.inputTopicPattern().matcher(t).matches());
     } catch (ExecutionException | TimeoutException e) {
       LOG.debug("cannot list topics: {}", e.toString());
@@ -217,7 +232,8 @@ public final class TallyApp implements AutoCloseable {
   @Override
   public void close() {
     streams.close(CLOSE_TIMEOUT);
-    synchronized (topicCheckLock) {
+    synchronized (adminLock) {
+      closed = true;
       if (admin != null) {
         admin.close(Duration.ofSeconds(5));
       }

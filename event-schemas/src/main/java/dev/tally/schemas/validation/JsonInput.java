@@ -81,15 +81,22 @@ final class JsonInput {
   }
 
   /**
-   * Strict UTF-8: the JDK's decoder refuses overlong forms, surrogates and code points > 10FFFF.
+   * Strict UTF-8: the JDK's decoder refuses overlong forms, surrogates and code points > 10FFFF. A
+   * NUL byte, never part of JSON text, is refused too: it is how UTF-16 and UTF-32 text, which
+   * Jackson would otherwise detect and read, shows in bytes.
    */
   private static boolean wellFormedUtf8(byte[] bytes) {
     int i = 0;
-    while (i < bytes.length && bytes[i] >= 0) {
+    while (i < bytes.length && bytes[i] > 0) {
       i++; // ASCII, the common case, needs no decoder
     }
     if (i == bytes.length) {
       return true;
+    }
+    for (int j = i; j < bytes.length; j++) {
+      if (bytes[j] == 0) {
+        return false;
+      }
     }
     try {
       StandardCharsets.UTF_8

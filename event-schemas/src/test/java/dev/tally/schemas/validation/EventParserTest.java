@@ -68,6 +68,14 @@ class EventParserTest {
   }
 
   @Test
+  void shouldRejectUtf16TextThatAJsonReaderWouldDetectAndRead() {
+    byte[] utf16 = ack("1795435170123", "").getBytes(StandardCharsets.UTF_16LE);
+    ParseResult result = PARSER.parse(utf16);
+    assertThat(result).isInstanceOf(ParseResult.Rejected.class);
+    assertThat(((ParseResult.Rejected) result).primaryReason()).isEqualTo(ReasonCode.INVALID_UTF8);
+  }
+
+  @Test
   void shouldRejectMalformedUtf8Bytes() {
     byte[] valid =
         ack("1795435170123", "\"labels\":{\"shard\":\"/a\"}").getBytes(StandardCharsets.UTF_8);

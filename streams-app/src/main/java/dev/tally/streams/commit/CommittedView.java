@@ -79,7 +79,15 @@ public final class CommittedView {
   public void close(String store, TaskId task) {
     Map<TaskId, Overlay<?, ?>> tasks = byStore.get(store);
     if (tasks != null) {
-      tasks.computeIfPresent(task, (t, overlay) -> overlay.isEmpty() ? null : overlay);
+      tasks.computeIfPresent(
+          task,
+          (t, overlay) -> {
+            if (overlay.isEmpty()) {
+              return null;
+            }
+            overlay.close();
+            return overlay;
+          });
     }
   }
 

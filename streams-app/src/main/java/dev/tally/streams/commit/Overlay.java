@@ -13,6 +13,9 @@ public final class Overlay<K, V> {
   private final UnaryOperator<V> copy;
   private final Map<K, Remembered<V>> committed = new ConcurrentHashMap<>();
   private volatile Thread writer;
+  // Closed without a commit: its task's transaction aborts, so nothing here ever becomes
+  // committed; it masks until the task is opened again and replaces it.
+  private volatile boolean closed;
 
   Overlay(boolean enabled, UnaryOperator<V> copy) {
     this.enabled = enabled;
@@ -43,8 +46,12 @@ public final class Overlay<K, V> {
     return committed.isEmpty();
   }
 
+  void close() {
+    closed = true;
+  }
+
   void committedBy(Thread thread) {
-    if (writer == thread) {
+    if (writer == thread && !closed) {
       committed.clear();
     }
   }

@@ -11,6 +11,8 @@ import java.util.List;
  * exactly into the coarser windows that contain it.
  */
 public record WindowSpec(Duration size, Duration retention) {
+  /** The most resolutions {@code windows} may list. */
+  public static final int MAX_RESOLUTIONS = 30;
 
   /** The store-name suffix, e.g. {@code 10s}, {@code 1m}, {@code 1h}. */
   public String label() {
@@ -37,6 +39,11 @@ public record WindowSpec(Duration size, Duration retention) {
             key, "window " + part.trim() + " must have a size > 0 and retention >= size");
       }
       specs.add(new WindowSpec(size, retention));
+    }
+    // Partials carry the resolutions that take them as bits of an int (Lateness).
+    if (specs.size() > MAX_RESOLUTIONS) {
+      throw new InvalidConfigException(
+          key, "at most " + MAX_RESOLUTIONS + " resolutions, got " + specs.size());
     }
     for (int i = 1; i < specs.size(); i++) {
       long finer = specs.get(i - 1).size().toMillis();

@@ -15,10 +15,10 @@ import java.util.List;
  * the input offsets under exactly-once).
  *
  * <p>One bound is the wall clock's: a window no longer kept ({@code retention} in {@code windows})
- * cannot take events. A window is refused when it started more than its retention minus {@code
- * event.max.future.skew} before Tally's clock at arrival; the skew keeps the bound below what the
- * window store itself still accepts (its clock is the latest window start it was given, at most the
- * skew ahead of Tally's clock), so no event is dropped silently by the store.
+ * cannot take events. A window is refused when it started its retention minus {@code
+ * event.max.future.skew} or longer before Tally's clock at arrival; the skew keeps the bound below
+ * what the window store itself still accepts (its clock is the latest window start it was given, at
+ * most the skew ahead of Tally's clock), so no event is dropped silently by the store.
  *
  * <p>The result is a bit set over {@code windows} (bit {@code i} for the {@code i}-th resolution,
  * finest first): set when the event counts in that resolution's window. An event is counted late

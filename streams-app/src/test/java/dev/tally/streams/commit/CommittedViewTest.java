@@ -57,6 +57,9 @@ class CommittedViewTest {
     overlay.remember("a", 10L);
     view.close("cumulative", TASK);
     assertThat(view.read("cumulative", "a", 12L)).isEqualTo(10L);
+    // The thread's next commit is of other tasks: this one's transaction aborted.
+    view.committed(Thread.currentThread());
+    assertThat(view.read("cumulative", "a", 12L)).isEqualTo(10L);
     view.open("cumulative", TASK, UnaryOperator.<Long>identity());
     assertThat(view.read("cumulative", "a", 10L)).isEqualTo(10L);
   }

@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -148,5 +150,17 @@ class TallyConfigTest {
   void shouldIgnoreTheLaunchersOwnVariables() {
     TallyConfig config = TallyConfig.load(Optional.empty(), Map.of("TALLY_JAVA_OPTS", "-Xmx512m"));
     assertThat(config.httpPort()).isEqualTo(8080);
+  }
+
+  @Test
+  void shouldRefuseMoreResolutionsThanAPartialCanName() {
+    String windows =
+        IntStream.rangeClosed(0, 30)
+            .mapToObj(i -> (1L << Math.min(i, 40)) + "ms:" + (1L << Math.min(i, 40)) + "ms")
+            .collect(Collectors.joining(","));
+    assertThatThrownBy(() -> TallyConfig.fromMap(Map.of(TallyConfig.WINDOWS, windows)))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("windows")
+        .hasMessageContaining("at most 30");
   }
 }

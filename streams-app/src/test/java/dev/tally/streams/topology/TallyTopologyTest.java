@@ -147,7 +147,8 @@ class TallyTopologyTest {
 
       TestRecord<byte[], byte[]> dead = tally.dlq.readRecord();
       assertThat(dead.value()).isEqualTo(garbage);
-      assertThat(header(dead, "tally.reason")).isEqualTo("not_json");
+      // 0xff starts no UTF-8 character: the bytes are not text, let alone JSON.
+      assertThat(header(dead, "tally.reason")).isEqualTo("invalid_utf8");
     }
   }
 
