@@ -14,9 +14,10 @@ import java.util.Arrays;
  *
  * <p>Digits are 32 bits wide and kept in 64-bit longs, so additions need no carry propagation until
  * {@link #normalize()}, which runs before digits could overflow and before the digits are read.
- * Latency sums span about 90 bits, i.e. three or four digits.
+ * Latency sums span about 90 bits, i.e. three or four digits. Counter totals use it too, so that
+ * integer increments add up exactly however large the total grows.
  */
-final class ExactSum {
+public final class ExactSum {
 
   /** Digit {@code k} of the value has weight {@code 2^(32 * (low + k) - 1074)}. */
   private static final int UNIT_EXPONENT = -1074;
@@ -27,7 +28,7 @@ final class ExactSum {
   private static final int MAX_PENDING = 1 << 29;
 
   /** A double spans bit positions 0..2097 in units of 2^-1074; with a 2^63 factor, at most 71. */
-  static final int MAX_DIGITS = 72;
+  public static final int MAX_DIGITS = 72;
 
   private static final long[] NO_DIGITS = new long[0];
 
@@ -37,7 +38,7 @@ final class ExactSum {
   private boolean cached;
   private double cachedValue;
 
-  ExactSum copy() {
+  public ExactSum copy() {
     ExactSum copy = new ExactSum();
     copy.digits = digits.clone();
     copy.low = low;
@@ -46,7 +47,7 @@ final class ExactSum {
   }
 
   /** Adds {@code value * times} exactly; {@code value} finite, {@code times > 0}. */
-  void add(double value, long times) {
+  public void add(double value, long times) {
     long bits = Double.doubleToRawLongBits(value);
     int biasedExponent = (int) (bits >>> 52) & 0x7FF;
     long mantissa = bits & 0x000F_FFFF_FFFF_FFFFL;
@@ -93,7 +94,7 @@ final class ExactSum {
     }
   }
 
-  void addAll(ExactSum other) {
+  public void addAll(ExactSum other) {
     if (other.digits.length == 0) {
       return;
     }
@@ -110,7 +111,7 @@ final class ExactSum {
   }
 
   /** The sum rounded to the nearest double (ties to even); infinite only beyond MAX_VALUE. */
-  double toDouble() {
+  public double toDouble() {
     if (!cached) {
       cachedValue = round();
       cached = true;
@@ -119,7 +120,7 @@ final class ExactSum {
   }
 
   /** Position of the lowest digit of the canonical form. */
-  int low() {
+  public int low() {
     normalize();
     return low;
   }
@@ -128,7 +129,7 @@ final class ExactSum {
    * The canonical digits, lowest first: all below the top in [0, 2^32), the top one signed and
    * within int range, no removable top or bottom digits; none for zero.
    */
-  long[] digits() {
+  public long[] digits() {
     normalize();
     return digits.clone();
   }
@@ -138,7 +139,7 @@ final class ExactSum {
    *
    * @throws IllegalArgumentException if the digits cannot be a sum of doubles
    */
-  static ExactSum fromDigits(int low, long[] digits) {
+  public static ExactSum fromDigits(int low, long[] digits) {
     if (digits.length > MAX_DIGITS || low < 0 || low + digits.length > MAX_DIGITS) {
       throw new IllegalArgumentException(
           "sum digits " + low + ".." + (low + digits.length) + " exceed " + MAX_DIGITS);

@@ -1,5 +1,6 @@
 package dev.tally.streams.store;
 
+import dev.tally.streams.histogram.ExactSum;
 import dev.tally.streams.histogram.Histogram;
 import dev.tally.streams.histogram.HistogramLayout;
 import java.util.Objects;
@@ -7,40 +8,51 @@ import java.util.Objects;
 /**
  * What one series accumulated over some span (a window, a flush interval, all time): the number of
  * events and either a counter total or a histogram. Mutable so that aggregators can fold in place;
- * merging is exact and order-independent for the counts.
+ * merging is exact and order-independent: counter totals are exact sums ({@link ExactSum}), so
+ * integer increments add up to the exact integer whatever the order of flushes and merges, and the
+ * total is rounded to a double only when it is read.
  */
 public final class Aggregate {
   private long events;
-  private double total;
+  private final ExactSum total;
   private final Histogram histogram;
 
-  private Aggregate(long events, double total, Histogram histogram) {
+  private Aggregate(long events, ExactSum total, Histogram histogram) {
     this.events = events;
     this.total = total;
     this.histogram = histogram;
   }
 
   public static Aggregate counter() {
-    return new Aggregate(0, 0, null);
+    return new Aggregate(0, new ExactSum(), null);
   }
 
   /** A counter that counted {@code events} events of one each. */
   public static Aggregate count(long events) {
-    return new Aggregate(events, events, null);
+    Aggregate count = counter();
+    if (events > 0) {
+      count.total.add(1, events);
+    }
+    count.events = events;
+    return count;
   }
 
   public static Aggregate histogram(HistogramLayout layout) {
-    return new Aggregate(0, 0, Histogram.empty(layout));
+    return new Aggregate(0, null, Histogram.empty(layout));
   }
 
-  static Aggregate of(long events, double total, Histogram histogram) {
-    return new Aggregate(events, total, histogram);
+  static Aggregate counter(long events, ExactSum total) {
+    return new Aggregate(events, total, null);
   }
 
-  /** Counts one event that adds {@code amount} to a counter. */
+  static Aggregate histogram(long events, Histogram histogram) {
+    return new Aggregate(events, null, histogram);
+  }
+
+  /** Counts one event that adds {@code amount} (finite) to a counter. */
   public void add(double amount) {
     events++;
-    total += amount;
+    total.add(amount, 1);
   }
 
   /** Counts one event observing {@code value} in the histogram. */
@@ -55,14 +67,17 @@ public final class Aggregate {
       throw new IllegalArgumentException("cannot merge a counter with a histogram");
     }
     events += other.events;
-    total += other.total;
+    if (total != null) {
+      total.addAll(other.total);
+    }
     if (histogram != null) {
       histogram.merge(other.histogram);
     }
   }
 
   public Aggregate copy() {
-    return new Aggregate(events, total, histogram == null ? null : histogram.copy());
+    return new Aggregate(
+        events, total == null ? null : total.copy(), histogram == null ? null : histogram.copy());
   }
 
   public boolean isHistogram() {
@@ -74,8 +89,13 @@ public final class Aggregate {
     return events;
   }
 
-  /** Counter total (counters only). */
+  /** Counter total rounded to the nearest double (counters only; 0 for histograms). */
   public double total() {
+    return total == null ? 0 : total.toDouble();
+  }
+
+  /** The exact counter total (counters only, otherwise null); do not change it. */
+  public ExactSum exactTotal() {
     return total;
   }
 
@@ -88,7 +108,7 @@ public final class Aggregate {
   public boolean equals(Object o) {
     return o instanceof Aggregate a
         && events == a.events
-        && Double.compare(total, a.total) == 0
+        && Objects.equals(total, a.total)
         && Objects.equals(histogram, a.histogram);
   }
 
@@ -100,7 +120,7 @@ public final class Aggregate {
   @Override
   public String toString() {
     return histogram == null
-        ? "Aggregate{events=" + events + ", total=" + total + "}"
+        ? "Aggregate{events=" + events + ", total=" + total() + "}"
         : "Aggregate{events=" + events + ", histogram count=" + histogram.count() + "}";
   }
 }

@@ -1,5 +1,6 @@
 package dev.tally.streams.store;
 
+import dev.tally.streams.histogram.ExactSum;
 import dev.tally.streams.histogram.Histogram;
 import dev.tally.streams.histogram.HistogramSerde;
 import dev.tally.streams.series.SeriesKey;
@@ -131,21 +132,48 @@ public final class StoreSerdes {
       w.writeByte(HISTOGRAM).writeVarLong(a.events());
       w.writeBytes(HISTOGRAMS.serializer().serialize(null, a.histogram()));
     } else {
-      w.writeByte(COUNTER).writeVarLong(a.events()).writeDouble(a.total());
+      w.writeByte(COUNTER).writeVarLong(a.events());
+      writeExactSum(w, a.exactTotal());
     }
   }
 
   static Aggregate readAggregate(Codec.Reader r) {
     int kind = r.readByte();
     return switch (kind) {
-      case COUNTER -> Aggregate.of(r.readVarLong(), r.readDouble(), null);
+      case COUNTER -> Aggregate.counter(r.readVarLong(), readExactSum(r));
       case HISTOGRAM -> {
         long events = r.readVarLong();
         Histogram h = HISTOGRAMS.deserializer().deserialize(null, r.readBytes());
-        yield Aggregate.of(events, 0, h);
+        yield Aggregate.histogram(events, h);
       }
       default -> throw new SerializationException("unknown aggregate kind " + kind);
     };
+  }
+
+  /** An exact sum as its lowest digit position, digit count and digits (see {@link ExactSum}). */
+  private static void writeExactSum(Codec.Writer w, ExactSum sum) {
+    long[] digits = sum.digits();
+    w.writeVarLong(sum.low()).writeVarLong(digits.length);
+    for (long digit : digits) {
+      w.writeZigZag(digit);
+    }
+  }
+
+  private static ExactSum readExactSum(Codec.Reader r) {
+    long low = r.readVarLong();
+    long count = r.readVarLong();
+    if (low < 0 || low > ExactSum.MAX_DIGITS || count < 0 || count > ExactSum.MAX_DIGITS) {
+      throw new SerializationException("implausible exact sum " + low + "/" + count);
+    }
+    long[] digits = new long[(int) count];
+    for (int k = 0; k < digits.length; k++) {
+      digits[k] = r.readZigZag();
+    }
+    try {
+      return ExactSum.fromDigits((int) low, digits);
+    } catch (IllegalArgumentException e) {
+      throw new SerializationException(e.getMessage());
+    }
   }
 
   private interface Write<T> {

@@ -228,6 +228,24 @@ class TallyTopologyTest {
   }
 
   @Test
+  void shouldAddIntegerIncrementsExactlyHoweverLargeTheTotal() {
+    try (TopologyFixture tally = new TopologyFixture(stateDir)) {
+      // 2^53: from here on a double cannot hold every integer, and 2^53 + 1 rounds back to 2^53.
+      tally.pipe(TOPIC, delivered(T0, "9007199254740992"), T0);
+      tally.flush();
+      for (int i = 1; i <= 10; i++) {
+        tally.pipe(TOPIC, delivered(T0 + i, "1"), T0 + i);
+        tally.flush(); // each increment in a partial of its own
+      }
+      String series =
+          GroundTruth.key("delivery_group_fanout_members_total", "service", "im-gateway");
+      assertThat(tally.cumulative().get(series).aggregate().total()).isEqualTo(9007199254741002.0);
+      assertThat(tally.windows("window-1h").get(KeyValue.pair(series, T0 - T0 % 3_600_000)).total())
+          .isEqualTo(9007199254741002.0);
+    }
+  }
+
+  @Test
   void shouldAddUpEveryResolutionToTheCumulativeTotalForOnTimeEvents() {
     List<GeneratedEvent> events = corpus(5, 10_000, 0);
     try (TopologyFixture tally = new TopologyFixture(stateDir)) {
@@ -379,6 +397,10 @@ class TallyTopologyTest {
       assertThat(description).doesNotContain("KSTREAM-").doesNotContain("KTABLE-");
       assertThat(description).contains("series-repartition", "cumulative", "pending", "window-10s");
     }
+  }
+
+  private static String delivered(long ts, String fanout) {
+    return event("delivery.delivered", "gw-1", ts, ",\"latency_ms\":3,\"fanout\":" + fanout);
   }
 
   private static String ack(long ts) {
