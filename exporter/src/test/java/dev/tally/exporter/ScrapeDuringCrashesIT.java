@@ -47,6 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  *       instance: a crash aborts the open transaction, and a value from it would come back lower.
  *   <li>In the end every total is exact, and the only late events counted are the ones produced
  *       late: the backlog an instance replays after a crash is not late.
+ *   <li>Events re-sent two seconds later (same record, same partition), across the kills, count
+ *       once and show in {@code tally_events_duplicate_total}.
  *   <li>At rest, no series is exported by both instances.
  * </ul>
  */
@@ -84,6 +86,7 @@ class ScrapeDuringCrashesIT {
     Random random = new Random(20261130);
     ExpectedTotals expected;
     long lateExpected;
+    long resentExpected;
     try {
       Producing producing = new Producing(prefix);
       Thread producer = new Thread(producing, "producer");
@@ -100,6 +103,7 @@ class ScrapeDuringCrashesIT {
       producer.join();
       expected = producing.expected;
       lateExpected = producing.late;
+      resentExpected = producing.resent;
 
       Map<String, Double> totals = Map.of();
       long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
@@ -130,6 +134,9 @@ class ScrapeDuringCrashesIT {
             soft.assertThat(sumOf(scraped, "tally_late_events_total{"))
                 .as("late events other than the ones produced late")
                 .isEqualTo((double) lateExpected);
+            soft.assertThat(resentExpected).as("events re-sent").isGreaterThan(800);
+            soft.assertThat(sumOf(scraped, "tally_events_duplicate_total{"))
+                .isEqualTo((double) resentExpected);
             soft.assertThat(scraper.rounds).as("scrape rounds").isGreaterThan(100);
             soft.assertThat(scraper.exportedByBoth())
                 .as("series exported by both instances")
@@ -173,6 +180,7 @@ class ScrapeDuringCrashesIT {
     private final String prefix;
     final ExpectedTotals expected = new ExpectedTotals();
     long late;
+    long resent;
 
     Producing(String prefix) {
       this.prefix = prefix;
@@ -184,6 +192,7 @@ class ScrapeDuringCrashesIT {
       long total = EVENTS_PER_SECOND * LOAD.toSeconds();
       long started = System.currentTimeMillis();
       long lateClock = 0;
+      Map<Long, ProducerRecord<byte[], byte[]>> resends = new HashMap<>();
       try (KafkaProducer<byte[], byte[]> producer = producer()) {
         for (long i = 0; i < total; i++) {
           long due = started + i * 1000 / EVENTS_PER_SECOND;
@@ -194,7 +203,24 @@ class ScrapeDuringCrashesIT {
           now = System.currentTimeMillis();
           GeneratedEvent e = load.nextAt(now);
           expected.add(e);
-          producer.send(new ProducerRecord<>(e.topic(), null, now, null, e.json()));
+          // Every 100th valid event goes to a fixed partition and is sent again 5,000 events
+          // (2 s) later, as a producer re-sends after a timeout.
+          Integer partition = e.valid() && i % 100 == 7 ? (int) (i % 3) : null;
+          producer.send(new ProducerRecord<>(e.topic(), partition, now, null, e.json()));
+          if (partition != null) {
+            resends.put(
+                i + 5_000, new ProducerRecord<>(e.topic(), partition, null, null, e.json()));
+          }
+          ProducerRecord<byte[], byte[]> again = resends.remove(i);
+          if (again != null) {
+            producer.send(again);
+            resent++;
+            expected.events++;
+            expected.series.merge(
+                ExpectedTotals.key("tally_events_consumed_total", "topic", again.topic()),
+                1.0,
+                Double::sum);
+          }
           if (i % 50 == 0) {
             long ts = now;
             if (i % 1000 == 0 && lateClock > 0) {

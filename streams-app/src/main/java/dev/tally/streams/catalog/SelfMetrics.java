@@ -21,6 +21,12 @@ public final class SelfMetrics {
           "Records rejected and written to the dead-letter topic, by reason.",
           "topic",
           "reason");
+  public static final MetricDefinition EVENTS_DUPLICATE =
+      counter(
+          "tally_events_duplicate_total",
+          "Valid events not counted again: their (service, event_id) was already counted on the"
+              + " same input partition within dedup.window.",
+          "topic");
   public static final MetricDefinition EVENTS_UNMAPPED =
       counter(
           UNMAPPED_CAP,
@@ -41,7 +47,13 @@ public final class SelfMetrics {
           "metric");
 
   private static final List<MetricDefinition> ALL =
-      List.of(EVENTS_CONSUMED, EVENTS_REJECTED, EVENTS_UNMAPPED, EVENTS_LATE, SERIES_OVERFLOW);
+      List.of(
+          EVENTS_CONSUMED,
+          EVENTS_REJECTED,
+          EVENTS_DUPLICATE,
+          EVENTS_UNMAPPED,
+          EVENTS_LATE,
+          SERIES_OVERFLOW);
 
   private SelfMetrics() {}
 

@@ -15,7 +15,7 @@ public final class ConfigDocs {
         "Precedence, lowest first: built-in defaults, the config file (`--config FILE`, YAML"
             + " or `.properties`), environment variables. A key's environment form is `TALLY_`"
             + " plus the key upper-cased with dots as underscores (`window.grace` →"
-            + " `TALLY_WINDOW_GRACE`). Durations are written `500ms`, `30s`, `5m`, `2h`, `30d`."
+            + " `TALLY_WINDOW_GRACE`). Durations are written `0`, `500ms`, `30s`, `5m`, `2h`, `30d`."
             + " An unknown key or a bad value stops Tally at start-up with a message naming"
             + " the key.\n\n");
     md.append("| key | default | what it does |\n|---|---|---|\n");

@@ -19,10 +19,13 @@ public final class Durations {
    * <pre>{@code Durations.parse("window.grace", "30s") // PT30S}</pre>
    */
   public static Duration parse(String key, String text) {
+    if (text.trim().equals("0")) {
+      return Duration.ZERO; // a zero needs no unit
+    }
     Matcher m = SYNTAX.matcher(text.trim().toLowerCase(Locale.ROOT));
     if (!m.matches()) {
       throw new InvalidConfigException(
-          key, "'" + text + "' is not a duration (use e.g. 500ms, 30s, 5m, 2h, 30d)");
+          key, "'" + text + "' is not a duration (use e.g. 0, 500ms, 30s, 5m, 2h, 30d)");
     }
     try {
       long amount = Long.parseLong(m.group(1));

@@ -57,6 +57,7 @@ public final class TallyConfig {
   public static final String SERIES_CAP = "series.cap";
   public static final String FLUSH_INTERVAL = "flush.interval";
   public static final String SERIES_PARTITIONS = "series.partitions";
+  public static final String DEDUP_WINDOW = "dedup.window";
   public static final String EVENT_MAX_BYTES = "event.max.bytes";
   public static final String EVENT_MAX_FUTURE_SKEW = "event.max.future.skew";
   public static final String LABELS_MAX = "labels.max";
@@ -121,6 +122,11 @@ public final class TallyConfig {
               SERIES_CAP,
               "10000",
               "Default live-series cap per metric; further label sets go to the overflow series."),
+          new Setting(
+              DEDUP_WINDOW,
+              "10m",
+              "How long a counted (service, event_id) is remembered per input partition; a re-sent"
+                  + " event within it is counted as a duplicate, not again. 0 turns it off."),
           new Setting(
               SERIES_PARTITIONS,
               "6",
@@ -265,6 +271,10 @@ public final class TallyConfig {
     return positiveInt(SERIES_CAP);
   }
 
+  public Duration dedupWindow() {
+    return Durations.parse(DEDUP_WINDOW, values.get(DEDUP_WINDOW));
+  }
+
   public int seriesPartitions() {
     return positiveInt(SERIES_PARTITIONS);
   }
@@ -355,8 +365,11 @@ public final class TallyConfig {
     windows();
     windowGrace();
     gaugeTtl();
-    flushInterval();
+    if (flushInterval().isZero()) {
+      throw new InvalidConfigException(FLUSH_INTERVAL, "must be longer than 0");
+    }
     seriesPartitions();
+    dedupWindow();
     eventMaxFutureSkew();
     seriesCap();
     eventMaxBytes();

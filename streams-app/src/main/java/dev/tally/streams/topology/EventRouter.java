@@ -31,6 +31,8 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * First stage, on the task that reads the input partition: parse and validate each record, send
@@ -64,6 +66,7 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
   private final Lateness lateness;
   private final long finestWindowMs;
   private final Duration flushInterval;
+  private final Duration dedupWindow;
   // The latest event time per source (topic, service, instance), mirrored like the buffer.
   private final Map<String, Long> sourceClocks = new HashMap<>();
   private final Map<String, Integer> liveSeries = new HashMap<>();
@@ -76,18 +79,21 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
   private KeyValueStore<PendingKey, Partial> pending;
   private KeyValueStore<SeriesKey, Long> seen;
   private KeyValueStore<String, Long> clocks;
+  private WindowStore<String, Long> dedup;
 
   EventRouter(
       EventParser parser,
       EventMapper mapper,
       Lateness lateness,
       long finestWindowMs,
-      Duration flushInterval) {
+      Duration flushInterval,
+      Duration dedupWindow) {
     this.parser = parser;
     this.mapper = mapper;
     this.lateness = lateness;
     this.finestWindowMs = finestWindowMs;
     this.flushInterval = flushInterval;
+    this.dedupWindow = dedupWindow;
   }
 
   @Override
@@ -96,6 +102,7 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
     this.pending = context.getStateStore(StoreNames.PENDING);
     this.seen = context.getStateStore(StoreNames.SEEN);
     this.clocks = context.getStateStore(StoreNames.SOURCE_CLOCKS);
+    this.dedup = dedupWindow.isZero() ? null : context.getStateStore(StoreNames.DEDUP);
     // Rebuilt from the restored stores whenever the task (re)starts, so the mirrors always match
     // what the last commit left; the per-metric counts are derived rather than stored twice.
     liveSeries.clear();
@@ -140,6 +147,10 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
     }
     try {
       Event event = ((ParseResult.Parsed) result).event();
+      if (alreadyCounted(event.envelope())) {
+        count(SelfMetrics.EVENTS_DUPLICATE, Map.of("topic", topic), recordTime);
+        return;
+      }
       List<SeriesUpdate> updates = mapper.map(event);
       int windows = judge(topic, event);
       for (SeriesUpdate update : updates) {
@@ -189,6 +200,26 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
             record.timestamp(),
             headers));
     count(SelfMetrics.EVENTS_REJECTED, Map.of("topic", topic, "reason", reason), recordTime);
+  }
+
+  /**
+   * Whether an event with this {@code (service, event_id)} was counted on this task within {@code
+   * dedup.window} (by Tally's clock at arrival); if not, remembers it. The ids are a changelogged
+   * window store: a replay after a crash finds the ids the committed state had, no more.
+   */
+  private boolean alreadyCounted(Envelope envelope) {
+    if (dedup == null) {
+      return false;
+    }
+    String id = envelope.service() + '\u0000' + envelope.eventId();
+    long now = context.currentSystemTimeMs();
+    try (WindowStoreIterator<Long> seen = dedup.fetch(id, now - dedupWindow.toMillis() + 1, now)) {
+      if (seen.hasNext()) {
+        return true;
+      }
+    }
+    dedup.put(id, now, now);
+    return false;
   }
 
   /**

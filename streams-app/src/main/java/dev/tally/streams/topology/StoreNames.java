@@ -17,6 +17,9 @@ public final class StoreNames {
   /** Latest event time per source (topic, service, instance) of the reading task: lateness. */
   public static final String SOURCE_CLOCKS = "source-clocks";
 
+  /** Counted (service, event_id) pairs of the reading task within dedup.window (window store). */
+  public static final String DEDUP = "dedup";
+
   /** Never-resetting totals per series (owner task). */
   public static final String CUMULATIVE = "cumulative";
 

@@ -10,6 +10,8 @@ import dev.tally.streams.config.WindowSpec;
 import dev.tally.streams.series.SeriesKey;
 import dev.tally.streams.store.Partial;
 import dev.tally.streams.store.StoreSerdes;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
@@ -84,6 +86,19 @@ public final class TallyTopology {
                 Serdes.String(),
                 Serdes.Long())
             .withCachingEnabled());
+    Duration dedupWindow = config.dedupWindow();
+    boolean dedup = !dedupWindow.isZero();
+    if (dedup) {
+      builder.addStateStore(
+          Stores.windowStoreBuilder(
+                  // Kept for the window and no longer: its segments drop expired ids, bounding
+                  // memory and disk by the ids counted within one window.
+                  Stores.persistentWindowStore(
+                      StoreNames.DEDUP, dedupWindow, Duration.ofMillis(1), false),
+                  Serdes.String(),
+                  Serdes.Long())
+              .withCachingEnabled());
+    }
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StoreNames.CUMULATIVE),
@@ -118,13 +133,18 @@ public final class TallyTopology {
 
     long finestMs = windows.get(0).size().toMillis();
     Lateness lateness = new Lateness(windows, config.windowGrace(), config.eventMaxFutureSkew());
+    List<String> routerStores =
+        new ArrayList<>(List.of(StoreNames.PENDING, StoreNames.SEEN, StoreNames.SOURCE_CLOCKS));
+    if (dedup) {
+      routerStores.add(StoreNames.DEDUP);
+    }
     KStream<SeriesKey, Routed> routed =
         input.process(
-            () -> new EventRouter(parser, mapper, lateness, finestMs, config.flushInterval()),
+            () ->
+                new EventRouter(
+                    parser, mapper, lateness, finestMs, config.flushInterval(), dedupWindow),
             Named.as(StoreNames.ROUTER),
-            StoreNames.PENDING,
-            StoreNames.SEEN,
-            StoreNames.SOURCE_CLOCKS);
+            routerStores.toArray(String[]::new));
 
     routed
         .split(Named.as(StoreNames.ROUTE_SPLIT))

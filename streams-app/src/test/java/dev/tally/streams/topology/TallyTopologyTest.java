@@ -2,8 +2,10 @@ package dev.tally.streams.topology;
 
 import static dev.tally.streams.topology.TopologyFixture.START;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.tally.streams.config.TallyConfig;
 import dev.tally.streams.histogram.Histogram;
 import dev.tally.streams.load.EventLoad;
 import dev.tally.streams.load.GeneratedEvent;
@@ -246,6 +248,68 @@ class TallyTopologyTest {
   }
 
   @Test
+  void shouldCountAReSentEventOnceAndTheReSendAsADuplicate() {
+    try (TopologyFixture tally = new TopologyFixture(stateDir)) {
+      String timeout = event("ack.timeout", "gw-1", T0, "");
+      tally.pipe(TOPIC, timeout, T0);
+      tally.pipe(TOPIC, timeout, T0 + 1); // re-sent after a producer timeout
+      tally.flush();
+      tally.advanceWallClock(Duration.ofMinutes(9)); // still within dedup.window (10m)
+      tally.pipe(TOPIC, timeout, T0 + 2); // re-sent by an outbox relay after a restart
+      tally.flush();
+
+      String series = GroundTruth.key("ack_timeouts_total", "service", "im-gateway");
+      assertThat(tally.counterTotals("ack_timeouts_total{")).containsExactly(entry(series, 1.0));
+      assertThat(tally.counterTotals("tally_events_duplicate_total{"))
+          .containsExactly(
+              entry(GroundTruth.key("tally_events_duplicate_total", "topic", TOPIC), 2.0));
+      assertThat(tally.counterTotals("tally_events_consumed_total{").values()).containsExactly(3.0);
+
+      // Once the window has passed, the id is forgotten: the same event counts again.
+      tally.advanceWallClock(Duration.ofMinutes(2));
+      tally.pipe(TOPIC, timeout, T0 + 3);
+      tally.flush();
+      assertThat(tally.counterTotals("ack_timeouts_total{")).containsExactly(entry(series, 2.0));
+    }
+  }
+
+  @Test
+  void shouldTellEventsOfOneIdFromDifferentServicesApart() {
+    try (TopologyFixture tally = new TopologyFixture(stateDir)) {
+      tally.pipe(TOPIC, event("ack.timeout", "gw-1", T0, ""), T0);
+      tally.pipe(TOPIC, event("ack.timeout", "gw-1", T0, "").replace("im-gateway", "api-gw"), T0);
+      tally.flush();
+      assertThat(tally.counterTotals("ack_timeouts_total{").values()).containsExactly(1.0, 1.0);
+      assertThat(tally.counterTotals("tally_events_duplicate_total{")).isEmpty();
+    }
+  }
+
+  @Test
+  void shouldDeadLetterEveryCopyOfARejectedRecord() {
+    try (TopologyFixture tally = new TopologyFixture(stateDir)) {
+      String bad = event("ack.received", "gw-1", T0, ",\"latency_ms\":-1");
+      tally.pipe(TOPIC, bad, T0);
+      tally.pipe(TOPIC, bad, T0 + 1);
+      tally.flush();
+      assertThat(tally.dlq.readRecordsToList()).hasSize(2);
+      assertThat(tally.counterTotals("tally_events_duplicate_total{")).isEmpty();
+    }
+  }
+
+  @Test
+  void shouldCountEveryCopyWhenDedupIsOff() {
+    try (TopologyFixture tally =
+        new TopologyFixture(stateDir, Map.of(TallyConfig.DEDUP_WINDOW, "0"), Optional.empty())) {
+      String timeout = event("ack.timeout", "gw-1", T0, "");
+      tally.pipe(TOPIC, timeout, T0);
+      tally.pipe(TOPIC, timeout, T0 + 1);
+      tally.flush();
+      assertThat(tally.counterTotals("ack_timeouts_total{").values()).containsExactly(2.0);
+      assertThat(tally.counterTotals("tally_events_duplicate_total{")).isEmpty();
+    }
+  }
+
+  @Test
   void shouldAddUpEveryResolutionToTheCumulativeTotalForOnTimeEvents() {
     List<GeneratedEvent> events = corpus(5, 10_000, 0);
     try (TopologyFixture tally = new TopologyFixture(stateDir)) {
@@ -413,6 +477,8 @@ class TallyTopologyTest {
         + "\",\"schema_version\":1,\"service\":\"im-gateway\",\"instance\":\""
         + instance
         + "\",\"event_id\":\"e-"
+        + instance
+        + "-"
         + ts
         + "\",\"timestamp\":"
         + ts

@@ -93,6 +93,11 @@ final class TopologyFixture implements AutoCloseable {
     pipe(topic, json.getBytes(StandardCharsets.UTF_8), timestampMs);
   }
 
+  /** Moves Tally's wall clock on by {@code by}, running the punctuations that fall due. */
+  void advanceWallClock(Duration by) {
+    driver.advanceWallClockTime(by);
+  }
+
   /** Lets the wall-clock punctuation forward every buffered partial to the owners. */
   void flush() {
     driver.advanceWallClockTime(config.flushInterval());
