@@ -65,7 +65,8 @@ public final class FakeMetricStores implements MetricStores {
   public FakeMetricStores gauge(
       String metric, String source, double value, long eventTimeMs, String... labelPairs) {
     return gauge(
-        new GaugeKey(key(metric, labelPairs), source), new GaugeSample(value, eventTimeMs));
+        new GaugeKey(key(metric, labelPairs), source),
+        new GaugeSample(value, eventTimeMs, eventTimeMs));
   }
 
   public FakeMetricStores gauge(GaugeKey key, GaugeSample sample) {

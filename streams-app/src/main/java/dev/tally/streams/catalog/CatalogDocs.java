@@ -25,8 +25,9 @@ public final class CatalogDocs {
             + " -Dsurefire.failIfNoSpecifiedTests=false`.\n\n");
     md.append(
         "Every series also carries the labels listed. Counters are cumulative and never reset;"
-            + " gauges are summed over the reporting instances that sent a sample within"
-            + " `gauge.ttl`; histograms have classic `le` buckets and native (exponential)"
+            + " gauges are summed over the live reporting instances (`service` + `instance`), an"
+            + " instance being live while it sent any event within `gauge.ttl` by Tally's clock at"
+            + " arrival; histograms have classic `le` buckets and native (exponential)"
             + " buckets.\n\n");
     md.append("| metric | type | labels | fed by | help |\n");
     md.append("|---|---|---|---|---|\n");
@@ -78,8 +79,33 @@ public final class CatalogDocs {
       md.append(m.labelNames().stream().map(l -> "`" + l + "`").collect(Collectors.joining(", ")));
       md.append(" | ").append(m.help()).append(" |\n");
     }
+    md.append(LABELS_AND_ROUTES);
     return md.toString();
   }
+
+  private static final String LABELS_AND_ROUTES =
+      """
+
+      ## Labels and routes
+
+      A series has exactly the labels its catalog entry lists, no more: an event's own `labels`
+      object adds nothing by itself (an unbounded label would multiply every metric's series).
+      A catalog entry takes an event label by listing it, e.g. `labels: [service, labels.region]`
+      (label `region` from the event's `labels.region`) or `{name: zone, from: labels.az}`; the
+      built-in catalog takes none. Two labels of one metric cannot share a name (an event label
+      named like `service` is refused, not merged), and `le` and `quantile` (set by Prometheus
+      histograms and summaries), names starting with `__` and invalid names are refused: the
+      catalog fails at start-up naming the metric.
+
+      A label with `template: path` (the built-in `route` label of `http_requests_total` and
+      `http_request_duration_seconds`) turns a raw request path into a route template: the query
+      string is dropped and every segment that is an id becomes `:id`. An id is a number, a UUID,
+      or 16 or more hex digits, unless the entry gives its own pattern in `ids` (a regular
+      expression a whole segment must match, e.g. `ids: '[0-9a-f]{24}'`). A route sent as a
+      template already, with a `{name}` or `:name` segment, is kept as sent:
+      `/rest/api/2/issue/{issueIdOrKey}` stays itself, while `/rest/api/2/issue/10023` becomes
+      `/rest/api/:id/issue/:id`. Send templates where you can.
+      """;
 
   private static String conditions(EventRule rule) {
     return rule.when().stream()

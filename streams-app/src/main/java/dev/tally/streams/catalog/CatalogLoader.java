@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Reads catalog documents (YAML or JSON) into {@link MetricDefinition}s and {@link
@@ -147,7 +148,7 @@ final class CatalogLoader {
   static LabelRule labelRule(JsonNode label, String where) {
     String name;
     String source;
-    boolean template = false;
+    String pathIds = null;
     if (label.isTextual()) {
       source = label.asText();
       // "labels.region" as a bare entry means: label "region" taken from event label "region".
@@ -159,16 +160,28 @@ final class CatalogLoader {
         if (!label.get("template").asText().equals("path")) {
           throw new InvalidConfigException(where, "label template must be 'path'");
         }
-        template = true;
+        pathIds = label.hasNonNull("ids") ? label.get("ids").asText() : LabelRule.DEFAULT_PATH_IDS;
+        try {
+          Pattern.compile(pathIds);
+        } catch (PatternSyntaxException e) {
+          throw new InvalidConfigException(
+              where, "label ids is not a regular expression: " + e.getDescription());
+        }
+      } else if (label.has("ids")) {
+        throw new InvalidConfigException(where, "label ids needs template: path");
       }
     } else {
-      throw new InvalidConfigException(where, "labels are names or {name, from, template}");
+      throw new InvalidConfigException(where, "labels are names or {name, from, template, ids}");
     }
-    if (!LABEL_NAME.matcher(name).matches() || name.startsWith("__") || name.equals("le")) {
+    // le and quantile are the labels Prometheus histograms and summaries set themselves.
+    if (!LABEL_NAME.matcher(name).matches()
+        || name.startsWith("__")
+        || name.equals("le")
+        || name.equals("quantile")) {
       throw new InvalidConfigException(
           where, "'" + name + "' is not a usable label name (reserved or invalid)");
     }
-    return new LabelRule(name, source, template);
+    return new LabelRule(name, source, pathIds);
   }
 
   static EventRule eventRule(JsonNode rule, MetricType type, String where) {

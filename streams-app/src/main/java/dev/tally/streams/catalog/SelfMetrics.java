@@ -71,7 +71,7 @@ public final class SelfMetrics {
         MetricType.COUNTER,
         help,
         null,
-        List.of(labels).stream().map(l -> new LabelRule(l, l, false)).toList(),
+        List.of(labels).stream().map(l -> LabelRule.plain(l, l)).toList(),
         List.of(),
         null,
         null,

@@ -117,7 +117,8 @@ public final class TallyConfig {
           new Setting(
               GAUGE_TTL,
               "5m",
-              "A gauge source (service + instance) that sent nothing for this long stops counting."),
+              "A gauge source (service + instance) that sent no event of any type for this long (by"
+                  + " Tally's clock at arrival) stops counting."),
           new Setting(
               SERIES_CAP,
               "10000",

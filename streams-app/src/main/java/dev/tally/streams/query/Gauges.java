@@ -4,13 +4,15 @@ import dev.tally.streams.catalog.GaugeMode;
 import dev.tally.streams.catalog.MetricCatalog;
 import dev.tally.streams.catalog.MetricDefinition;
 import dev.tally.streams.series.SeriesKey;
+import dev.tally.streams.store.GaugeSample;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * The exported value of every gauge series: the sum over its live sources. A source is live while
- * its newest sample is younger than the TTL; a delta gauge's source counts no lower than zero.
+ * it sent any event within the TTL, by Tally's clock at arrival ({@link GaugeSample#seenMs()}); a
+ * delta gauge's source counts no lower than zero.
  */
 public final class Gauges {
   private Gauges() {}
@@ -23,7 +25,7 @@ public final class Gauges {
     long oldest = nowMs - ttl.toMillis();
     stores.forEachGauge(
         (key, sample) -> {
-          if (sample.eventTimeMs() < oldest) {
+          if (sample.seenMs() < oldest) {
             return;
           }
           boolean delta =

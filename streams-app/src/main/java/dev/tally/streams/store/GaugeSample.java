@@ -2,7 +2,10 @@ package dev.tally.streams.store;
 
 /**
  * A gauge's value from one reporting source: the latest sample (last-value gauges) or the running
- * sum of deltas (delta gauges), with the event time of the newest contribution, which decides
- * expiry.
+ * sum of deltas (delta gauges).
+ *
+ * @param eventTimeMs event time of the newest contribution, which decides the latest sample
+ * @param seenMs Tally's clock when an event of this source (any type) last arrived, as far as the
+ *     owner knows: decides liveness ({@code gauge.ttl})
  */
-public record GaugeSample(double value, long eventTimeMs) {}
+public record GaugeSample(double value, long eventTimeMs, long seenMs) {}

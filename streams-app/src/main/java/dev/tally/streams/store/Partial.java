@@ -22,14 +22,28 @@ public sealed interface Partial {
    * Gauge samples of one series from one source. A delta partial carries the sum of its deltas; a
    * last-value partial the sample with the latest event time.
    */
-  record Gauge(String source, boolean delta, double value, long eventTimeMs) implements Partial {
+  record Gauge(String source, boolean delta, double value, long eventTimeMs, long seenMs)
+      implements Partial {
     public Gauge merge(Gauge later) {
+      long seen = Math.max(seenMs, later.seenMs);
       if (delta) {
         return new Gauge(
-            source, true, value + later.value, Math.max(eventTimeMs, later.eventTimeMs));
+            source, true, value + later.value, Math.max(eventTimeMs, later.eventTimeMs), seen);
       }
       // Last value by event time; on a tie the sample read later wins.
-      return later.eventTimeMs >= eventTimeMs ? later : this;
+      Gauge last = later.eventTimeMs >= eventTimeMs ? later : this;
+      return new Gauge(source, false, last.value, last.eventTimeMs, seen);
+    }
+  }
+
+  /**
+   * A source (service/instance) sent an event at {@code seenMs} (Tally's clock): keeps its gauges
+   * live. Sent to every owner partition, since its gauges may live on any of them.
+   */
+  record Seen(String source, long seenMs) implements Partial {
+    @Override
+    public long eventTimeMs() {
+      return seenMs;
     }
   }
 }

@@ -19,6 +19,7 @@ public final class StoreSerdes {
   private static final int HISTOGRAM = 1;
   private static final int WINDOW_PARTIAL = 0;
   private static final int GAUGE_PARTIAL = 1;
+  private static final int SEEN_PARTIAL = 2;
   private static final HistogramSerde HISTOGRAMS = new HistogramSerde();
 
   private StoreSerdes() {}
@@ -51,8 +52,8 @@ public final class StoreSerdes {
 
   public static Serde<GaugeSample> gaugeSample() {
     return serde(
-        (w, s) -> w.writeDouble(s.value()).writeVarLong(s.eventTimeMs()),
-        r -> new GaugeSample(r.readDouble(), r.readVarLong()));
+        (w, s) -> w.writeDouble(s.value()).writeZigZag(s.eventTimeMs()).writeZigZag(s.seenMs()),
+        r -> new GaugeSample(r.readDouble(), r.readZigZag(), r.readZigZag()));
   }
 
   public static Serde<PendingKey> pendingKey() {
@@ -75,13 +76,16 @@ public final class StoreSerdes {
           .writeZigZag(win.eventTimeMs())
           .writeVarLong(win.windows());
       writeAggregate(w, win.aggregate());
-    } else {
-      Partial.Gauge g = (Partial.Gauge) p;
+    } else if (p instanceof Partial.Gauge g) {
       w.writeByte(GAUGE_PARTIAL)
           .writeString(g.source())
           .writeByte(g.delta() ? 1 : 0)
           .writeDouble(g.value())
-          .writeZigZag(g.eventTimeMs());
+          .writeZigZag(g.eventTimeMs())
+          .writeZigZag(g.seenMs());
+    } else {
+      Partial.Seen seen = (Partial.Seen) p;
+      w.writeByte(SEEN_PARTIAL).writeString(seen.source()).writeZigZag(seen.seenMs());
     }
   }
 
@@ -91,7 +95,9 @@ public final class StoreSerdes {
       case WINDOW_PARTIAL ->
           new Partial.Window(r.readZigZag(), r.readZigZag(), readWindows(r), readAggregate(r));
       case GAUGE_PARTIAL ->
-          new Partial.Gauge(r.readString(), r.readByte() == 1, r.readDouble(), r.readZigZag());
+          new Partial.Gauge(
+              r.readString(), r.readByte() == 1, r.readDouble(), r.readZigZag(), r.readZigZag());
+      case SEEN_PARTIAL -> new Partial.Seen(r.readString(), r.readZigZag());
       default -> throw new SerializationException("unknown partial tag " + tag);
     };
   }

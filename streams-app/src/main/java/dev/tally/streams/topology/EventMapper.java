@@ -1,5 +1,6 @@
 package dev.tally.streams.topology;
 
+import dev.tally.schemas.Envelope;
 import dev.tally.schemas.Event;
 import dev.tally.schemas.EventType;
 import dev.tally.streams.catalog.Condition;
@@ -124,13 +125,16 @@ public final class EventMapper {
           rule.valueField() == null ? null : accessor(recordClass, rule.valueField(), where);
       for (LabelRule label : metric.labels()) {
         Function<Event, Object> source = accessor(recordClass, label.source(), where);
-        labelFields.add(
-            label.templatePath()
-                ? e -> {
-                  Object v = source.apply(e);
-                  return v == null ? null : RouteTemplate.apply(v.toString());
-                }
-                : source);
+        if (label.pathIds() == null) {
+          labelFields.add(source);
+        } else {
+          RouteTemplate template = RouteTemplate.ids(label.pathIds());
+          labelFields.add(
+              e -> {
+                Object v = source.apply(e);
+                return v == null ? null : template.template(v.toString());
+              });
+        }
       }
     }
 
@@ -162,8 +166,13 @@ public final class EventMapper {
           new SeriesKey(metric.name(), labels),
           value,
           envelope.timestamp().toEpochMilli(),
-          gauge ? envelope.service() + "/" + envelope.instance() : "");
+          gauge ? gaugeSource(envelope) : "");
     }
+  }
+
+  /** The source a gauge sample is kept per: {@code service/instance}. */
+  static String gaugeSource(Envelope envelope) {
+    return envelope.service() + "/" + envelope.instance();
   }
 
   /** Resolves a catalog field reference against an event record class. */

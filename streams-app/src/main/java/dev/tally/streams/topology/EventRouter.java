@@ -32,7 +32,6 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * First stage, on the task that reads the input partition: parse and validate each record, send
@@ -59,6 +58,11 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
   static final String INTERNAL_ERROR = "internal_error";
   private static final int MAX_MESSAGE_CHARS = 1000;
 
+  /**
+   * The key {@link Partial.Seen} partials travel under; {@link SeriesPartitioner} multicasts them.
+   */
+  static final SeriesKey SEEN_KEY = SeriesKey.of("tally_source_seen", Map.of());
+
   private static final Duration FORGET_INTERVAL = Duration.ofMinutes(1);
 
   private final EventParser parser;
@@ -67,6 +71,11 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
   private final long finestWindowMs;
   private final Duration flushInterval;
   private final Duration dedupWindow;
+  private final long dedupBucketMs;
+  private final long heartbeatMs;
+  // When a Seen partial was last buffered per gauge source (service/instance); not persisted: a
+  // restarted task sends one on the source's next event.
+  private final Map<String, Long> lastHeartbeat = new HashMap<>();
   // The latest event time per source (topic, service, instance), mirrored like the buffer.
   private final Map<String, Long> sourceClocks = new HashMap<>();
   private final Map<String, Integer> liveSeries = new HashMap<>();
@@ -87,13 +96,17 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
       Lateness lateness,
       long finestWindowMs,
       Duration flushInterval,
-      Duration dedupWindow) {
+      Duration dedupWindow,
+      Duration gaugeTtl) {
     this.parser = parser;
     this.mapper = mapper;
     this.lateness = lateness;
     this.finestWindowMs = finestWindowMs;
     this.flushInterval = flushInterval;
     this.dedupWindow = dedupWindow;
+    this.dedupBucketMs = dedupBucketMs(dedupWindow);
+    // A tenth of the TTL: a source's gauges expire between 0.9 and 1 TTL after its last event.
+    this.heartbeatMs = Math.max(1, gaugeTtl.toMillis() / 10);
   }
 
   @Override
@@ -147,6 +160,7 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
     }
     try {
       Event event = ((ParseResult.Parsed) result).event();
+      heartbeat(event.envelope());
       if (alreadyCounted(event.envelope())) {
         count(SelfMetrics.EVENTS_DUPLICATE, Map.of("topic", topic), recordTime);
         return;
@@ -213,13 +227,37 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
     }
     String id = envelope.service() + '\u0000' + envelope.eventId();
     long now = context.currentSystemTimeMs();
-    try (WindowStoreIterator<Long> seen = dedup.fetch(id, now - dedupWindow.toMillis() + 1, now)) {
-      if (seen.hasNext()) {
+    long window = dedupWindow.toMillis();
+    // Ids are filed under the half-window bucket of their arrival: point lookups in the three
+    // buckets that can hold an arrival within the window, instead of a range scan per event.
+    long bucket = Math.floorDiv(now, dedupBucketMs) * dedupBucketMs;
+    for (int back = 0; back <= 2; back++) {
+      Long counted = dedup.fetch(id, bucket - back * dedupBucketMs);
+      if (counted != null && now - counted < window) {
         return true;
       }
     }
-    dedup.put(id, now, now);
+    dedup.put(id, now, bucket);
     return false;
+  }
+
+  /** Half the dedup window, at least 1 ms: the buckets ids are filed under. */
+  static long dedupBucketMs(Duration window) {
+    return Math.max(1, window.toMillis() / 2);
+  }
+
+  /**
+   * Keeps the source's gauges live: any event of a source counts ({@code gauge.ttl}), and the
+   * owners of its gauges learn of it from a {@link Partial.Seen} at most every tenth of the TTL.
+   */
+  private void heartbeat(Envelope envelope) {
+    String source = EventMapper.gaugeSource(envelope);
+    long now = context.currentSystemTimeMs();
+    Long last = lastHeartbeat.get(source);
+    if (last == null || now - last >= heartbeatMs) {
+      lastHeartbeat.put(source, now);
+      buffer(new PendingKey(SEEN_KEY, 0, 0, source), new Partial.Seen(source, now));
+    }
   }
 
   /**
@@ -270,7 +308,8 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
               update.source(),
               metric.gaugeMode() == GaugeMode.DELTA,
               update.value(),
-              update.eventTimeMs());
+              update.eventTimeMs(),
+              context.currentSystemTimeMs());
       Partial existing = buffer.get(key);
       buffer(key, existing == null ? sample : ((Partial.Gauge) existing).merge(sample));
       return;

@@ -12,7 +12,11 @@ import dev.tally.streams.store.Partial;
 import dev.tally.streams.store.WindowKey;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -45,6 +49,9 @@ final class SeriesOwner implements Processor<SeriesKey, Partial, Void, Void> {
   private Overlay<SeriesKey, Cumulative> cumulativeCommitted;
   private Overlay<GaugeKey, GaugeSample> gaugesCommitted;
   private final List<Overlay<WindowKey, Aggregate>> windowsCommitted = new ArrayList<>();
+  // The gauge keys of each source held here, so that a Seen partial finds them; rebuilt from the
+  // store when the task starts.
+  private final Map<String, Set<GaugeKey>> gaugesBySource = new HashMap<>();
 
   SeriesOwner(List<WindowSpec> windows, Duration gaugeTtl, CommittedView view) {
     this.windows = windows;
@@ -69,6 +76,11 @@ final class SeriesOwner implements Processor<SeriesKey, Partial, Void, Void> {
       windowStores.add(context.getStateStore(StoreNames.window(spec)));
       windowsCommitted.add(view.open(StoreNames.window(spec), context.taskId(), Aggregate::copy));
     }
+    gaugesBySource.clear();
+    try (KeyValueIterator<GaugeKey, GaugeSample> all = gauges.all()) {
+      all.forEachRemaining(
+          kv -> gaugesBySource.computeIfAbsent(kv.key.source(), k -> new HashSet<>()).add(kv.key));
+    }
     context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeExpiredGauges);
   }
 
@@ -81,6 +93,10 @@ final class SeriesOwner implements Processor<SeriesKey, Partial, Void, Void> {
     }
     if (partial instanceof Partial.Gauge gauge) {
       updateGauge(series, gauge);
+      return;
+    }
+    if (partial instanceof Partial.Seen seen) {
+      markSeen(seen);
       return;
     }
     Partial.Window window = (Partial.Window) partial;
@@ -135,32 +151,57 @@ final class SeriesOwner implements Processor<SeriesKey, Partial, Void, Void> {
     gaugesCommitted.remember(key, existing);
     GaugeSample next;
     if (existing == null) {
-      next = new GaugeSample(gauge.value(), gauge.eventTimeMs());
-    } else if (gauge.delta()) {
-      next =
-          new GaugeSample(
-              existing.value() + gauge.value(),
-              Math.max(existing.eventTimeMs(), gauge.eventTimeMs()));
+      next = new GaugeSample(gauge.value(), gauge.eventTimeMs(), gauge.seenMs());
+      gaugesBySource.computeIfAbsent(gauge.source(), k -> new HashSet<>()).add(key);
     } else {
-      next =
-          gauge.eventTimeMs() >= existing.eventTimeMs()
-              ? new GaugeSample(gauge.value(), gauge.eventTimeMs())
-              : existing;
+      long seen = Math.max(existing.seenMs(), gauge.seenMs());
+      if (gauge.delta()) {
+        next =
+            new GaugeSample(
+                existing.value() + gauge.value(),
+                Math.max(existing.eventTimeMs(), gauge.eventTimeMs()),
+                seen);
+      } else if (gauge.eventTimeMs() >= existing.eventTimeMs()) {
+        next = new GaugeSample(gauge.value(), gauge.eventTimeMs(), seen);
+      } else {
+        next = new GaugeSample(existing.value(), existing.eventTimeMs(), seen);
+      }
     }
     gauges.put(key, next);
   }
 
-  /** Drops gauge sources that reported nothing within the TTL: a dead instance stops counting. */
+  /** The source sent an event: every gauge of it held here stays live from then on. */
+  private void markSeen(Partial.Seen seen) {
+    Set<GaugeKey> keys = gaugesBySource.get(seen.source());
+    if (keys == null) {
+      return;
+    }
+    for (GaugeKey key : keys) {
+      GaugeSample existing = gauges.get(key);
+      if (existing != null && existing.seenMs() < seen.seenMs()) {
+        gaugesCommitted.remember(key, existing);
+        gauges.put(key, new GaugeSample(existing.value(), existing.eventTimeMs(), seen.seenMs()));
+      }
+    }
+  }
+
+  /** Drops gauge sources that sent nothing within the TTL: a dead instance stops counting. */
   private void purgeExpiredGauges(long wallClockMs) {
     List<GaugeKey> expired = new ArrayList<>();
     try (KeyValueIterator<GaugeKey, GaugeSample> all = gauges.all()) {
       all.forEachRemaining(
           kv -> {
-            if (kv.value.eventTimeMs() + gaugeTtlMs < wallClockMs) {
+            if (kv.value.seenMs() + gaugeTtlMs < wallClockMs) {
               expired.add(kv.key);
             }
           });
     }
-    expired.forEach(gauges::delete);
+    for (GaugeKey key : expired) {
+      gauges.delete(key);
+      Set<GaugeKey> keys = gaugesBySource.get(key.source());
+      if (keys != null && keys.remove(key) && keys.isEmpty()) {
+        gaugesBySource.remove(key.source());
+      }
+    }
   }
 }

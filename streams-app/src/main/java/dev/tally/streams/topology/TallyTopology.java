@@ -91,13 +91,20 @@ public final class TallyTopology {
     if (dedup) {
       builder.addStateStore(
           Stores.windowStoreBuilder(
-                  // Kept for the window and no longer: its segments drop expired ids, bounding
-                  // memory and disk by the ids counted within one window.
+                  // Ids filed under half-window buckets (EventRouter), kept for the window plus
+                  // one bucket: its segments drop expired ids, bounding memory and disk by the
+                  // ids counted within about one window.
                   Stores.persistentWindowStore(
-                      StoreNames.DEDUP, dedupWindow, Duration.ofMillis(1), false),
+                      StoreNames.DEDUP,
+                      dedupWindow.plusMillis(EventRouter.dedupBucketMs(dedupWindow)),
+                      Duration.ofMillis(EventRouter.dedupBucketMs(dedupWindow)),
+                      false),
                   Serdes.String(),
                   Serdes.Long())
-              .withCachingEnabled());
+              // Uncached: every id is new, so a cache would only hold them until evicted, and
+              // they would evict the buffer's and the owners' entries from the thread's shared
+              // cache (statestore.cache.max.bytes) that do coalesce writes.
+              .withCachingDisabled());
     }
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
@@ -142,7 +149,13 @@ public final class TallyTopology {
         input.process(
             () ->
                 new EventRouter(
-                    parser, mapper, lateness, finestMs, config.flushInterval(), dedupWindow),
+                    parser,
+                    mapper,
+                    lateness,
+                    finestMs,
+                    config.flushInterval(),
+                    dedupWindow,
+                    config.gaugeTtl()),
             Named.as(StoreNames.ROUTER),
             routerStores.toArray(String[]::new));
 
@@ -176,6 +189,7 @@ public final class TallyTopology {
                                 // before any input topic exists, and series keep their owner
                                 // partition whatever topics come and go.
                                 .withNumberOfPartitions(config.seriesPartitions())
+                                .withStreamPartitioner(new SeriesPartitioner())
                                 .withKeySerde(StoreSerdes.seriesKey())
                                 .withValueSerde(StoreSerdes.partial()))
                         .process(

@@ -73,17 +73,24 @@ public final class PipelineBenchmark {
         double baseline = baseline(broker.bootstrapServers(), events);
         double eos = tally(broker.bootstrapServers(), events, "exactly_once_v2");
         double alos = tally(broker.bootstrapServers(), events, "at_least_once");
+        // The cost of deduplication (dedup.window): the same EOS run with it off.
+        double eosNoDedup =
+            tally(
+                broker.bootstrapServers(), events, "exactly_once_v2", Map.of("dedup.window", "0"));
         System.out.printf(
             Locale.ROOT,
-            "round %d: baseline %.0f ev/s, tally EOS %.0f ev/s, tally ALOS %.0f ev/s;"
-                + " EOS/baseline %.2f, ALOS/baseline %.2f, EOS/ALOS %.2f%n",
+            "round %d: baseline %.0f ev/s, tally EOS %.0f ev/s, tally ALOS %.0f ev/s,"
+                + " tally EOS without dedup %.0f ev/s; EOS/baseline %.2f, ALOS/baseline %.2f,"
+                + " EOS/ALOS %.2f, EOS with/without dedup %.2f%n",
             round,
             baseline,
             eos,
             alos,
+            eosNoDedup,
             eos / baseline,
             alos / baseline,
-            eos / alos);
+            eos / alos,
+            eos / eosNoDedup);
       }
     }
   }
@@ -132,6 +139,12 @@ public final class PipelineBenchmark {
   }
 
   private static double tally(String bootstrap, int events, String guarantee) throws Exception {
+    return tally(bootstrap, events, guarantee, Map.of());
+  }
+
+  private static double tally(
+      String bootstrap, int events, String guarantee, Map<String, String> overrides)
+      throws Exception {
     Path state = Files.createTempDirectory("tally-bench-");
     String appId = "tally-bench-" + UUID.randomUUID();
     // TALLY_* variables apply, so settings can be compared: TALLY_KAFKA_COMMIT_INTERVAL_MS=500.
@@ -142,6 +155,9 @@ public final class PipelineBenchmark {
             .with(TallyConfig.STATE_DIR, state.toString())
             .with(TallyConfig.DLQ_TOPIC, appId + ".dlq")
             .with(TallyConfig.PROCESSING_GUARANTEE, guarantee);
+    for (Map.Entry<String, String> o : overrides.entrySet()) {
+      config = config.with(o.getKey(), o.getValue());
+    }
     long start = System.nanoTime();
     try (TallyApp app = TallyApp.create(config)) {
       app.start();

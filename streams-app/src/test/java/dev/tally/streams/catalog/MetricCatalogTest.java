@@ -156,6 +156,31 @@ class MetricCatalogTest {
         "not a counter");
   }
 
+  @Test
+  void shouldRefuseEventLabelsThatCollideWithLabelsTallyOrPrometheusSet() throws IOException {
+    // An event label of the same name as one the metric already has (service here).
+    assertBad(
+        "metrics: [{name: x_total, type: counter, help: h, labels: [service, labels.service],"
+            + " from: [{event: ack.received}]}]",
+        "catalog metric 'x_total'",
+        "label 'service' appears twice");
+    // Histogram buckets carry le; summaries carry quantile.
+    for (String reserved : new String[] {"le", "quantile"}) {
+      assertBad(
+          "metrics: [{name: x_seconds, type: histogram, help: h, labels: [labels."
+              + reserved
+              + "], from: [{event: ack.received, value: latency_ms}]}]",
+          "catalog metric 'x_seconds'",
+          "'" + reserved + "' is not a usable label name");
+    }
+    assertBad(
+        "metrics: [{name: x_total, type: counter, help: h,"
+            + " labels: [{name: route, from: route, template: path, ids: '(['}],"
+            + " from: [{event: http.request}]}]",
+        "catalog metric 'x_total'",
+        "label ids is not a regular expression");
+  }
+
   private void assertBad(String yaml, String key, String message) throws IOException {
     Path file = write(yaml);
     assertThatThrownBy(() -> new EventMapper(MetricCatalog.load(Optional.of(file), 10_000)), yaml)

@@ -23,12 +23,15 @@ class QueryHelpersTest {
     InMemoryStores stores = new InMemoryStores();
     SeriesKey active = SeriesKey.of("connections_active", Map.of("service", "im"));
     SeriesKey depth = SeriesKey.of("queue_depth", Map.of("service", "im", "queue", "jobs"));
-    stores.gauges.put(new GaugeKey(active, "im/gw-1"), new GaugeSample(4, NOW - 1_000));
+    stores.gauges.put(
+        new GaugeKey(active, "im/gw-1"), new GaugeSample(4, NOW - 1_000, NOW - 1_000));
     // More closes than opens seen from gw-2 (reordering, or a restart of the producer): 0, not -2.
-    stores.gauges.put(new GaugeKey(active, "im/gw-2"), new GaugeSample(-2, NOW - 1_000));
-    stores.gauges.put(new GaugeKey(active, "im/gw-3"), new GaugeSample(7, NOW - 600_000));
-    stores.gauges.put(new GaugeKey(depth, "im/gw-1"), new GaugeSample(-3, NOW));
-    stores.gauges.put(new GaugeKey(depth, "im/gw-2"), new GaugeSample(10, NOW));
+    stores.gauges.put(
+        new GaugeKey(active, "im/gw-2"), new GaugeSample(-2, NOW - 1_000, NOW - 1_000));
+    stores.gauges.put(
+        new GaugeKey(active, "im/gw-3"), new GaugeSample(7, NOW - 600_000, NOW - 600_000));
+    stores.gauges.put(new GaugeKey(depth, "im/gw-1"), new GaugeSample(-3, NOW, NOW));
+    stores.gauges.put(new GaugeKey(depth, "im/gw-2"), new GaugeSample(10, NOW, NOW));
 
     Map<SeriesKey, Double> live = Gauges.live(stores, CATALOG, Duration.ofMinutes(5), NOW);
 

@@ -9,6 +9,7 @@ import dev.tally.streams.config.TallyConfig;
 import dev.tally.streams.histogram.Histogram;
 import dev.tally.streams.load.EventLoad;
 import dev.tally.streams.load.GeneratedEvent;
+import dev.tally.streams.query.Gauges;
 import dev.tally.streams.store.Aggregate;
 import dev.tally.streams.store.Cumulative;
 import dev.tally.streams.store.GaugeKey;
@@ -310,6 +311,17 @@ class TallyTopologyTest {
   }
 
   @Test
+  void shouldAddNoEventLabelTheCatalogDoesNotTake() {
+    try (TopologyFixture tally = new TopologyFixture(stateDir)) {
+      tally.pipe(
+          TOPIC, event("ack.timeout", "gw-1", T0, ",\"labels\":{\"cluster\":\"us-west\"}"), T0);
+      tally.flush();
+      assertThat(tally.counterTotals("ack_timeouts_total{"))
+          .containsOnlyKeys(GroundTruth.key("ack_timeouts_total", "service", "im-gateway"));
+    }
+  }
+
+  @Test
   void shouldAddUpEveryResolutionToTheCumulativeTotalForOnTimeEvents() {
     List<GeneratedEvent> events = corpus(5, 10_000, 0);
     try (TopologyFixture tally = new TopologyFixture(stateDir)) {
@@ -360,15 +372,65 @@ class TallyTopologyTest {
           .containsEntry("queue_depth@im-gateway/gw-2", 7.0);
 
       // gw-1 keeps reporting; gw-2 goes silent past the 5 minute TTL and is dropped.
-      tally.driver.advanceWallClockTime(Duration.ofMinutes(4));
+      tally.advanceWallClock(Duration.ofMinutes(4));
       tally.pipe(TOPIC, event("connection.opened", "gw-1", T0 + 290_000, ""), T0 + 290_000);
       tally.flush();
-      tally.driver.advanceWallClockTime(Duration.ofMinutes(2));
+      tally.advanceWallClock(Duration.ofMinutes(2));
 
       Map<GaugeKey, GaugeSample> gauges = tally.gauges();
       assertThat(gauges.keySet()).extracting(GaugeKey::source).containsOnly("im-gateway/gw-1");
       assertThat(gauges.values()).extracting(GaugeSample::value).containsExactly(5.0);
     }
+  }
+
+  @Test
+  void shouldShowAGaugeOfASourceWhoseClockRunsBehind() {
+    try (TopologyFixture tally = new TopologyFixture(stateDir)) {
+      long now = TopologyFixture.START.toEpochMilli();
+      // gw-slow's clock is 6 minutes behind: its sample is an arrival of now, not of 6 min ago.
+      long stamped = now - Duration.ofMinutes(6).toMillis();
+      tally.pipe(
+          TOPIC,
+          event("queue.depth", "gw-slow", stamped, ",\"queue\":\"offline\",\"depth\":7"),
+          now);
+      tally.flush();
+      assertThat(liveGauges(tally))
+          .containsEntry(
+              GroundTruth.key("queue_depth", "queue", "offline", "service", "im-gateway"), 7.0);
+    }
+  }
+
+  @Test
+  void shouldKeepOpenConnectionsCountedWhileTheirSourceSendsAnyEvent() {
+    try (TopologyFixture tally = new TopologyFixture(stateDir)) {
+      long start = TopologyFixture.START.toEpochMilli();
+      for (int i = 0; i < 3; i++) {
+        tally.pipe(TOPIC, event("connection.opened", "gw-1", start + i, ""), start + i);
+      }
+      tally.flush();
+      // Ten minutes of no connection events, but an ACK every minute: the source is alive.
+      for (int minute = 1; minute <= 10; minute++) {
+        tally.advanceWallClock(Duration.ofMinutes(1));
+        long now = start + minute * 60_000L + tally.config.flushInterval().toMillis();
+        tally.pipe(TOPIC, ack(now), now);
+        tally.flush();
+      }
+      assertThat(liveGauges(tally))
+          .containsEntry(GroundTruth.key("connections_active", "service", "im-gateway"), 3.0);
+
+      // Then nothing at all for longer than gauge.ttl (5m): the source is gone.
+      tally.advanceWallClock(Duration.ofMinutes(6));
+      assertThat(liveGauges(tally))
+          .doesNotContainKey(GroundTruth.key("connections_active", "service", "im-gateway"));
+    }
+  }
+
+  /** What /metrics shows for gauges now: the live sources summed, by Tally's (driver) clock. */
+  private static Map<String, Double> liveGauges(TopologyFixture tally) {
+    Map<String, Double> live = new HashMap<>();
+    Gauges.live(tally.stores(), tally.catalog, tally.config.gaugeTtl(), tally.wallClockMs())
+        .forEach((k, v) -> live.put(k.toString(), v));
+    return live;
   }
 
   @Test

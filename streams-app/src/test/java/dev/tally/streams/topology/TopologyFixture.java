@@ -40,6 +40,7 @@ final class TopologyFixture implements AutoCloseable {
   static final Instant START = Instant.parse("2026-11-23T10:00:00Z");
 
   final TallyConfig config;
+  private long wallClock = START.toEpochMilli();
   final MetricCatalog catalog;
   final TopologyTestDriver driver;
   private final Map<String, TestInputTopic<byte[], byte[]>> inputs = new HashMap<>();
@@ -93,13 +94,20 @@ final class TopologyFixture implements AutoCloseable {
     pipe(topic, json.getBytes(StandardCharsets.UTF_8), timestampMs);
   }
 
+  /** Tally's (the driver's) wall clock now, epoch ms. */
+  long wallClockMs() {
+    return wallClock;
+  }
+
   /** Moves Tally's wall clock on by {@code by}, running the punctuations that fall due. */
   void advanceWallClock(Duration by) {
+    wallClock += by.toMillis();
     driver.advanceWallClockTime(by);
   }
 
   /** Lets the wall-clock punctuation forward every buffered partial to the owners. */
   void flush() {
+    wallClock += config.flushInterval().toMillis();
     driver.advanceWallClockTime(config.flushInterval());
   }
 
