@@ -27,6 +27,9 @@ import java.util.function.BiConsumer;
  * }</pre>
  */
 public final class FakeMetricStores implements MetricStores {
+  /** A last update far in the future: series.ttl never hides a fake series. */
+  private static final long FRESH = Long.MAX_VALUE / 4;
+
   private final List<Map.Entry<SeriesKey, Cumulative>> cumulative = new ArrayList<>();
   private final List<Map.Entry<GaugeKey, GaugeSample>> gauges = new ArrayList<>();
   private final Map<String, List<Map.Entry<SeriesKey, Aggregate>>> windows = new HashMap<>();
@@ -45,7 +48,8 @@ public final class FakeMetricStores implements MetricStores {
       String metric, double total, long createdMs, String... labelPairs) {
     Aggregate aggregate = Aggregate.counter();
     aggregate.add(total);
-    return cumulative(key(metric, labelPairs), new Cumulative(createdMs, createdMs, aggregate));
+    return cumulative(
+        key(metric, labelPairs), new Cumulative(createdMs, createdMs, FRESH, aggregate));
   }
 
   public FakeMetricStores histogram(
@@ -53,7 +57,8 @@ public final class FakeMetricStores implements MetricStores {
     Aggregate aggregate = Aggregate.histogram(histogram.layout());
     Histogram copy = aggregate.histogram();
     copy.merge(histogram);
-    return cumulative(key(metric, labelPairs), new Cumulative(createdMs, createdMs, aggregate));
+    return cumulative(
+        key(metric, labelPairs), new Cumulative(createdMs, createdMs, FRESH, aggregate));
   }
 
   public FakeMetricStores cumulative(SeriesKey key, Cumulative value) {

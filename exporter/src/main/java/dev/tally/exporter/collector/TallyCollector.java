@@ -69,6 +69,7 @@ public final class TallyCollector implements MultiCollector {
   private final MetricStores stores;
   private final MetricCatalog catalog;
   private final Duration gaugeTtl;
+  private final long seriesTtlMs;
   private final Duration windowGrace;
   private final List<WindowSpec> windows;
   private final Clock clock;
@@ -80,6 +81,7 @@ public final class TallyCollector implements MultiCollector {
     this.stores = Objects.requireNonNull(b.stores, "stores");
     this.catalog = Objects.requireNonNull(b.catalog, "catalog");
     this.gaugeTtl = Objects.requireNonNull(b.gaugeTtl, "gaugeTtl");
+    this.seriesTtlMs = b.seriesTtl.toMillis();
     this.windowGrace = Objects.requireNonNull(b.windowGrace, "windowGrace");
     this.windows = List.copyOf(b.windows);
     this.clock = Objects.requireNonNull(b.clock, "clock");
@@ -146,6 +148,9 @@ public final class TallyCollector implements MultiCollector {
     }
 
     private void addCumulative(SeriesKey key, Cumulative cumulative) {
+      if (seriesTtlMs > 0 && cumulative.seenMs() + seriesTtlMs < nowMs) {
+        return; // idle past series.ttl: kept in the store, left out of the scrape
+      }
       String metric = key.metric();
       if (selfMetrics.containsKey(metric)) {
         addSelf(key, cumulative);
@@ -389,6 +394,7 @@ public final class TallyCollector implements MultiCollector {
     private MetricStores stores;
     private MetricCatalog catalog;
     private Duration gaugeTtl = Duration.ofMinutes(5);
+    private Duration seriesTtl = Duration.ZERO;
     private Duration windowGrace = Duration.ofSeconds(30);
     private List<WindowSpec> windows = List.of();
     private Clock clock = Clock.systemUTC();
@@ -408,12 +414,19 @@ public final class TallyCollector implements MultiCollector {
     /** Gauge TTL, window grace and windows from {@code config}. */
     public Builder config(dev.tally.streams.config.TallyConfig config) {
       return gaugeTtl(config.gaugeTtl())
+          .seriesTtl(config.seriesTtl())
           .windowGrace(config.windowGrace())
           .windows(config.windows());
     }
 
     public Builder gaugeTtl(Duration gaugeTtl) {
       this.gaugeTtl = gaugeTtl;
+      return this;
+    }
+
+    /** Series with no update for this long are left out of the scrape; 0 (default) keeps all. */
+    public Builder seriesTtl(Duration seriesTtl) {
+      this.seriesTtl = seriesTtl;
       return this;
     }
 

@@ -58,6 +58,23 @@ class TallyCollectorTest {
   }
 
   @Test
+  void shouldLeaveOutSeriesIdleForLongerThanTheSeriesTtl() {
+    Aggregate one = Aggregate.counter();
+    one.add(1);
+    long seriesTtl = CONFIG.seriesTtl().toMillis();
+    stores
+        .cumulative(
+            FakeMetricStores.key("ack_received_total", "service", "fresh"),
+            new Cumulative(CREATED, CREATED, NOW - seriesTtl, one))
+        .cumulative(
+            FakeMetricStores.key("ack_received_total", "service", "idle"),
+            new Cumulative(CREATED, CREATED, NOW - seriesTtl - 1, one.copy()));
+
+    String text = render("ack_received");
+    assertThat(text).contains("service=\"fresh\"").doesNotContain("service=\"idle\"");
+  }
+
+  @Test
   void shouldExposeGaugesSummedOverLiveSourcesOnly() {
     long fresh = NOW - 1_000;
     long expired = NOW - Duration.ofMinutes(6).toMillis(); // gauge.ttl is 5m
@@ -155,13 +172,13 @@ class TallyCollectorTest {
         .counter("ack_received_total", 3, CREATED, "service", "ok")
         .cumulative(
             FakeMetricStores.key("ack_received_total", "service", "nan"),
-            new Cumulative(CREATED, CREATED, nan))
+            new Cumulative(CREATED, CREATED, Long.MAX_VALUE / 4, nan))
         .cumulative(
             FakeMetricStores.key("ack_received_total", "service", "negative"),
-            new Cumulative(CREATED, CREATED, negative))
+            new Cumulative(CREATED, CREATED, Long.MAX_VALUE / 4, negative))
         .cumulative(
             FakeMetricStores.key("ack_received_total", "service", "no-aggregate"),
-            new Cumulative(CREATED, CREATED, null))
+            new Cumulative(CREATED, CREATED, Long.MAX_VALUE / 4, null))
         .histogram("ack_received_total", latencies(0.1), CREATED, "service", "histogram")
         .counter("dropped_from_catalog_total", 5, CREATED, "service", "ok");
 

@@ -58,6 +58,8 @@ public final class TallyConfig {
   public static final String FLUSH_INTERVAL = "flush.interval";
   public static final String SERIES_PARTITIONS = "series.partitions";
   public static final String DEDUP_WINDOW = "dedup.window";
+  public static final String SERIES_TTL = "series.ttl";
+  public static final String SERIES_RETENTION = "series.retention";
   public static final String EVENT_MAX_BYTES = "event.max.bytes";
   public static final String EVENT_MAX_FUTURE_SKEW = "event.max.future.skew";
   public static final String LABELS_MAX = "labels.max";
@@ -123,6 +125,18 @@ public final class TallyConfig {
               SERIES_CAP,
               "10000",
               "Default live-series cap per metric; further label sets go to the overflow series."),
+          new Setting(
+              SERIES_TTL,
+              "1h",
+              "A series with no update for this long (by Tally's clock) leaves /metrics and frees"
+                  + " its place under series.cap; its value is kept (series.retention) and"
+                  + " continues if it returns. 0 keeps every series exported."),
+          new Setting(
+              SERIES_RETENTION,
+              "30d",
+              "How long the value of a series with no update is kept; then it is deleted and a"
+                  + " returning series starts from 0. At least series.ttl; 0 keeps it forever, as does"
+                  + " series.ttl=0."),
           new Setting(
               DEDUP_WINDOW,
               "10m",
@@ -272,6 +286,20 @@ public final class TallyConfig {
     return positiveInt(SERIES_CAP);
   }
 
+  public Duration seriesTtl() {
+    return Durations.parse(SERIES_TTL, values.get(SERIES_TTL));
+  }
+
+  /**
+   * How long an idle series' value is kept; zero (forever) when {@code series.ttl} is 0, since a
+   * series that never leaves the scrape must never be reset under it.
+   */
+  public Duration seriesRetention() {
+    return seriesTtl().isZero()
+        ? Duration.ZERO
+        : Durations.parse(SERIES_RETENTION, values.get(SERIES_RETENTION));
+  }
+
   public Duration dedupWindow() {
     return Durations.parse(DEDUP_WINDOW, values.get(DEDUP_WINDOW));
   }
@@ -371,6 +399,12 @@ public final class TallyConfig {
     }
     seriesPartitions();
     dedupWindow();
+    Duration retention = Durations.parse(SERIES_RETENTION, values.get(SERIES_RETENTION));
+    Duration ttl = seriesTtl();
+    if (!retention.isZero() && !ttl.isZero() && retention.compareTo(ttl) < 0) {
+      throw new InvalidConfigException(
+          SERIES_RETENTION, "must be 0 (forever) or at least " + SERIES_TTL);
+    }
     eventMaxFutureSkew();
     seriesCap();
     eventMaxBytes();

@@ -35,10 +35,10 @@ public final class StoreSerdes {
   public static Serde<Cumulative> cumulative() {
     return serde(
         (w, c) -> {
-          w.writeVarLong(c.createdMs()).writeVarLong(c.updatedMs());
+          w.writeZigZag(c.createdMs()).writeZigZag(c.updatedMs()).writeZigZag(c.seenMs());
           writeAggregate(w, c.aggregate());
         },
-        r -> new Cumulative(r.readVarLong(), r.readVarLong(), readAggregate(r)));
+        r -> new Cumulative(r.readZigZag(), r.readZigZag(), r.readZigZag(), readAggregate(r)));
   }
 
   public static Serde<GaugeKey> gaugeKey() {

@@ -17,10 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -73,6 +71,8 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
   private final Duration dedupWindow;
   private final long dedupBucketMs;
   private final long heartbeatMs;
+  private final long seriesTtlMs;
+  private final long touchMs;
   // When a Seen partial was last buffered per gauge source (service/instance); not persisted: a
   // restarted task sends one on the source's next event.
   private final Map<String, Long> lastHeartbeat = new HashMap<>();
@@ -82,7 +82,8 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
   // Decoded mirrors of the two stores. Every change is still written to the (changelogged) store
   // before the next commit can happen, but reads come from here: no deserialization per event.
   private final Map<PendingKey, Partial> buffer = new HashMap<>();
-  private final Set<SeriesKey> admitted = new HashSet<>();
+  // Admitted series with their last use (Tally's clock) and the last use written to the store.
+  private final Map<SeriesKey, long[]> admitted = new HashMap<>();
 
   private ProcessorContext<SeriesKey, Routed> context;
   private KeyValueStore<PendingKey, Partial> pending;
@@ -97,7 +98,8 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
       long finestWindowMs,
       Duration flushInterval,
       Duration dedupWindow,
-      Duration gaugeTtl) {
+      Duration gaugeTtl,
+      Duration seriesTtl) {
     this.parser = parser;
     this.mapper = mapper;
     this.lateness = lateness;
@@ -107,6 +109,8 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
     this.dedupBucketMs = dedupBucketMs(dedupWindow);
     // A tenth of the TTL: a source's gauges expire between 0.9 and 1 TTL after its last event.
     this.heartbeatMs = Math.max(1, gaugeTtl.toMillis() / 10);
+    this.seriesTtlMs = seriesTtl.toMillis();
+    this.touchMs = Math.max(1, seriesTtl.toMillis() / 10);
   }
 
   @Override
@@ -123,7 +127,7 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
     try (KeyValueIterator<SeriesKey, Long> all = seen.all()) {
       all.forEachRemaining(
           kv -> {
-            admitted.add(kv.key);
+            admitted.put(kv.key, new long[] {kv.value, kv.value});
             liveSeries.merge(kv.key.metric(), 1, Integer::sum);
           });
     }
@@ -137,6 +141,12 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
     }
     context.schedule(flushInterval, PunctuationType.WALL_CLOCK_TIME, now -> flush());
     context.schedule(FORGET_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::forgetIdleSources);
+    if (seriesTtlMs > 0) {
+      context.schedule(
+          Duration.ofMillis(Math.max(1_000, Math.min(touchMs, 60_000))),
+          PunctuationType.WALL_CLOCK_TIME,
+          this::freeIdleSeries);
+    }
   }
 
   @Override
@@ -363,13 +373,22 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
    * series still has exactly one owner.
    */
   private SeriesKey admit(MetricDefinition metric, SeriesKey series, long time) {
-    if (admitted.contains(series)) {
+    long now = context.currentSystemTimeMs();
+    long[] use = admitted.get(series);
+    if (use != null) {
+      use[0] = now;
+      // The store learns of use at a tenth of series.ttl's resolution: one write per series and
+      // tenth, not per event. After a restart a slot may so be freed up to a tenth early.
+      if (now - use[1] >= touchMs) {
+        use[1] = now;
+        seen.put(series, now);
+      }
       return series;
     }
     int live = liveSeries.getOrDefault(metric.name(), 0);
     if (live < metric.seriesCap()) {
-      seen.put(series, time);
-      admitted.add(series);
+      seen.put(series, now);
+      admitted.put(series, new long[] {now, now});
       liveSeries.put(metric.name(), live + 1);
       return series;
     }
@@ -377,6 +396,22 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
       count(SelfMetrics.SERIES_OVERFLOW, Map.of("metric", metric.name()), time);
     }
     return series.overflow();
+  }
+
+  /** Frees the places of series unused for series.ttl: the metric can admit new label sets. */
+  private void freeIdleSeries(long wallClockMs) {
+    List<SeriesKey> idle = new ArrayList<>();
+    admitted.forEach(
+        (series, use) -> {
+          if (use[0] + seriesTtlMs < wallClockMs) {
+            idle.add(series);
+          }
+        });
+    for (SeriesKey series : idle) {
+      admitted.remove(series);
+      seen.delete(series);
+      liveSeries.computeIfPresent(series.metric(), (m, n) -> n > 1 ? n - 1 : null);
+    }
   }
 
   /** Forwards every buffered partial to its owner and empties the buffer. */

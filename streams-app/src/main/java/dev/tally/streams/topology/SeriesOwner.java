@@ -37,9 +37,11 @@ import org.apache.kafka.streams.state.WindowStore;
  */
 final class SeriesOwner implements Processor<SeriesKey, Partial, Void, Void> {
   private static final Duration PURGE_INTERVAL = Duration.ofSeconds(30);
+  private static final Duration RETENTION_INTERVAL = Duration.ofMinutes(10);
 
   private final List<WindowSpec> windows;
   private final long gaugeTtlMs;
+  private final long seriesRetentionMs;
   private final CommittedView view;
 
   private ProcessorContext<Void, Void> context;
@@ -53,9 +55,11 @@ final class SeriesOwner implements Processor<SeriesKey, Partial, Void, Void> {
   // store when the task starts.
   private final Map<String, Set<GaugeKey>> gaugesBySource = new HashMap<>();
 
-  SeriesOwner(List<WindowSpec> windows, Duration gaugeTtl, CommittedView view) {
+  SeriesOwner(
+      List<WindowSpec> windows, Duration gaugeTtl, Duration seriesRetention, CommittedView view) {
     this.windows = windows;
     this.gaugeTtlMs = gaugeTtl.toMillis();
+    this.seriesRetentionMs = seriesRetention.toMillis();
     this.view = view;
   }
 
@@ -68,7 +72,7 @@ final class SeriesOwner implements Processor<SeriesKey, Partial, Void, Void> {
         view.open(
             StoreNames.CUMULATIVE,
             context.taskId(),
-            c -> new Cumulative(c.createdMs(), c.updatedMs(), c.aggregate().copy()));
+            c -> new Cumulative(c.createdMs(), c.updatedMs(), c.seenMs(), c.aggregate().copy()));
     gaugesCommitted = view.open(StoreNames.GAUGES, context.taskId(), UnaryOperator.identity());
     windowStores.clear();
     windowsCommitted.clear();
@@ -82,6 +86,27 @@ final class SeriesOwner implements Processor<SeriesKey, Partial, Void, Void> {
           kv -> gaugesBySource.computeIfAbsent(kv.key.source(), k -> new HashSet<>()).add(kv.key));
     }
     context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeExpiredGauges);
+    if (seriesRetentionMs > 0) {
+      context.schedule(
+          RETENTION_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeRetiredSeries);
+    }
+  }
+
+  /**
+   * Deletes the totals of series with no update for {@code series.retention}: a series that returns
+   * after that starts from 0, with a new created timestamp.
+   */
+  private void purgeRetiredSeries(long wallClockMs) {
+    List<SeriesKey> retired = new ArrayList<>();
+    try (KeyValueIterator<SeriesKey, Cumulative> all = cumulative.all()) {
+      all.forEachRemaining(
+          kv -> {
+            if (kv.value.seenMs() + seriesRetentionMs < wallClockMs) {
+              retired.add(kv.key);
+            }
+          });
+    }
+    retired.forEach(cumulative::delete);
   }
 
   @Override
@@ -135,14 +160,19 @@ final class SeriesOwner implements Processor<SeriesKey, Partial, Void, Void> {
       // Created = start of the first window the series counted in (event time); Tally's own
       // counters are not windowed and take the time of their first record instead.
       long created = firstWindow > 0 ? firstWindow : eventTime;
-      cumulative.put(series, new Cumulative(created, eventTime, add.copy()));
+      cumulative.put(
+          series, new Cumulative(created, eventTime, context.currentSystemTimeMs(), add.copy()));
       return;
     }
     Aggregate total = existing.aggregate();
     total.merge(add);
     cumulative.put(
         series,
-        new Cumulative(existing.createdMs(), Math.max(existing.updatedMs(), eventTime), total));
+        new Cumulative(
+            existing.createdMs(),
+            Math.max(existing.updatedMs(), eventTime),
+            context.currentSystemTimeMs(),
+            total));
   }
 
   private void updateGauge(SeriesKey series, Partial.Gauge gauge) {

@@ -155,7 +155,8 @@ public final class TallyTopology {
                     finestMs,
                     config.flushInterval(),
                     dedupWindow,
-                    config.gaugeTtl()),
+                    config.gaugeTtl(),
+                    config.seriesTtl()),
             Named.as(StoreNames.ROUTER),
             routerStores.toArray(String[]::new));
 
@@ -193,7 +194,9 @@ public final class TallyTopology {
                                 .withKeySerde(StoreSerdes.seriesKey())
                                 .withValueSerde(StoreSerdes.partial()))
                         .process(
-                            () -> new SeriesOwner(windows, config.gaugeTtl(), view),
+                            () ->
+                                new SeriesOwner(
+                                    windows, config.gaugeTtl(), config.seriesRetention(), view),
                             Named.as(StoreNames.OWNER),
                             ownerStores),
                 "series"));

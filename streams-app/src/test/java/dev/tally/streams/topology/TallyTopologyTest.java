@@ -434,6 +434,82 @@ class TallyTopologyTest {
   }
 
   @Test
+  void shouldFreeTheCapPlaceOfASeriesIdleForTheSeriesTtl() throws Exception {
+    Path catalog = stateDir.resolve("catalog.yaml");
+    Files.writeString(catalog, "extend:\n  ack_timeouts_total: {cap: 2}\n");
+    try (TopologyFixture tally =
+        new TopologyFixture(
+            stateDir.resolve("state"),
+            Map.of(TallyConfig.SERIES_TTL, "10m"),
+            Optional.of(catalog))) {
+      tally.pipe(TOPIC, timeoutOf("pods-a", T0), T0);
+      tally.pipe(TOPIC, timeoutOf("pods-b", T0 + 1), T0 + 1);
+      tally.pipe(TOPIC, timeoutOf("pods-c", T0 + 2), T0 + 2); // beyond the cap
+      tally.flush();
+      assertThat(tally.counterTotals("ack_timeouts_total{")).containsKey(overflow());
+
+      // pods-a and pods-b go idle (a rollout replaced them); after series.ttl their places free.
+      tally.advanceWallClock(Duration.ofMinutes(11));
+      tally.pipe(TOPIC, timeoutOf("pods-c", T0 + 3), T0 + 3);
+      tally.flush();
+      assertThat(tally.counterTotals("ack_timeouts_total{"))
+          .containsEntry(timeouts("pods-c"), 1.0)
+          .containsEntry(overflow(), 1.0);
+    }
+  }
+
+  @Test
+  void shouldContinueTheTotalAndCreatedTimeOfASeriesThatReturnsAfterTheSeriesTtl() {
+    try (TopologyFixture tally =
+        new TopologyFixture(stateDir, Map.of(TallyConfig.SERIES_TTL, "10m"), Optional.empty())) {
+      tally.pipe(TOPIC, timeoutOf("pods-a", T0), T0);
+      tally.flush();
+      long created = tally.cumulative().get(timeouts("pods-a")).createdMs();
+
+      tally.advanceWallClock(Duration.ofHours(2)); // idle far past series.ttl, within retention
+      long later = T0 + Duration.ofHours(2).toMillis();
+      tally.pipe(TOPIC, timeoutOf("pods-a", later), later);
+      tally.flush();
+      assertThat(tally.cumulative().get(timeouts("pods-a")).aggregate().total()).isEqualTo(2);
+      assertThat(tally.cumulative().get(timeouts("pods-a")).createdMs()).isEqualTo(created);
+    }
+  }
+
+  @Test
+  void shouldDeleteTheValueOfASeriesIdleForTheSeriesRetention() {
+    try (TopologyFixture tally =
+        new TopologyFixture(
+            stateDir,
+            Map.of(TallyConfig.SERIES_TTL, "10m", TallyConfig.SERIES_RETENTION, "1h"),
+            Optional.empty())) {
+      tally.pipe(TOPIC, timeoutOf("pods-a", T0), T0);
+      tally.flush();
+      tally.advanceWallClock(Duration.ofMinutes(75));
+      assertThat(tally.cumulative()).doesNotContainKey(timeouts("pods-a"));
+
+      long later = T0 + Duration.ofMinutes(75).toMillis();
+      tally.pipe(TOPIC, timeoutOf("pods-a", later), later);
+      tally.flush();
+      // A new series: from 0, created anew.
+      assertThat(tally.cumulative().get(timeouts("pods-a")).aggregate().total()).isEqualTo(1);
+      assertThat(tally.cumulative().get(timeouts("pods-a")).createdMs()).isGreaterThan(T0);
+    }
+  }
+
+  /** An ack.timeout whose service names the pods, so that each is a series of its own. */
+  private static String timeoutOf(String service, long ts) {
+    return event("ack.timeout", "gw-1", ts, "").replace("\"im-gateway\"", "\"" + service + "\"");
+  }
+
+  private static String timeouts(String service) {
+    return GroundTruth.key("ack_timeouts_total", "service", service);
+  }
+
+  private static String overflow() {
+    return GroundTruth.key("ack_timeouts_total", "service", "__overflow__");
+  }
+
+  @Test
   void shouldRouteSeriesBeyondTheCapToTheOverflowSeries() throws Exception {
     Path catalog = stateDir.resolve("catalog.yaml");
     Files.writeString(catalog, "extend:\n  http_requests_total: {cap: 3}\n");
