@@ -111,6 +111,15 @@ class TallyExporterIT {
       // Kept for a look after the run (CI artifact).
       Files.writeString(Path.of("target", "TallyExporterIT-metrics.txt"), text);
       assertThat(promtoolCheckMetrics(text)).isEqualTo(new PromtoolResult(0, ""));
+      // Every tally_ family a real scrape shows is documented in docs/metrics.md.
+      String metricsDoc = Files.readString(Path.of("..", "docs", "metrics.md"));
+      List<String> undocumented =
+          text.lines()
+              .filter(line -> line.startsWith("# TYPE tally_"))
+              .map(line -> line.split(" ")[2])
+              .filter(family -> !metricsDoc.contains("`" + family + "`"))
+              .toList();
+      assertThat(undocumented).as("tally_ families missing from docs/metrics.md").isEmpty();
 
       Metrics.Histogram latency = nativeHistogram(exporter, "ack_latency_seconds");
       assertThat(latency.getSchema()).isEqualTo(6);

@@ -79,9 +79,43 @@ public final class CatalogDocs {
       md.append(m.labelNames().stream().map(l -> "`" + l + "`").collect(Collectors.joining(", ")));
       md.append(" | ").append(m.help()).append(" |\n");
     }
+    md.append(RUNTIME_METRICS);
     md.append(LABELS_AND_ROUTES);
     return md.toString();
   }
+
+  // Written by the exporter at scrape time about this instance; TallyExporterIT holds every tally_
+  // family a real scrape shows to this list.
+  private static final String RUNTIME_METRICS =
+      """
+
+      Each instance also reports on itself at scrape time (these are per instance: do not sum the
+      gauges over instances blindly):
+
+      | metric | type | labels | help |
+      |---|---|---|---|
+      | `tally_live_series` | gauge | `metric` | Series of each metric held by this instance: totals of counters and histograms, gauges reported within gauge.ttl. |
+      | `tally_store_entries` | gauge | `store` | Entries this instance read from each local store during the scrape. |
+      | `tally_stores_queryable` | gauge |  | 1 when this instance could read its local stores for this scrape, else 0. |
+      | `tally_store_records_undecodable_total` | counter |  | Store records skipped at scrape time because they could not be decoded. |
+      | `tally_scrape_series_skipped_total` | counter | `metric`, `reason` | Series left out of a scrape because they could not be exposed, by reason (only once one was). |
+      | `tally_streams_state` | gauge | `state` | State of this instance's Kafka Streams client: 1 for the current state. |
+      | `tally_streams_thread_state` | gauge | `thread_id`, `state` | State of each stream thread: 1 for the current state. |
+      | `tally_streams_alive_threads` | gauge |  | Stream threads alive in this instance. |
+      | `tally_streams_failed_threads_total` | counter |  | Stream threads of this instance that died with an error (each is replaced; see README, health). |
+      | `tally_streams_consumer_records_lag` | gauge | `client_id`, `topic`, `partition` | Records this consumer is behind the end of the partition. |
+      | `tally_streams_consumer_records_lag_max` | gauge | `client_id` | Largest lag in records of any partition of this consumer over the recent window. |
+      | `tally_streams_commit_latency_avg_seconds` | gauge | `thread_id` | Average time a stream thread took to commit, over the recent window. |
+      | `tally_streams_commit_latency_max_seconds` | gauge | `thread_id` | Longest time a stream thread took to commit, over the recent window. |
+      | `tally_streams_commit_rate` | gauge | `thread_id` | Commits per second of a stream thread, over the recent window. |
+      | `tally_streams_commits_total` | counter | `thread_id` | Commits of a stream thread. |
+      | `tally_streams_process_rate` | gauge | `thread_id` | Records per second a stream thread processed, over the recent window. |
+      | `tally_streams_processed_records_total` | counter | `thread_id` | Records a stream thread processed. |
+      | `tally_streams_restore_remaining_records` | gauge | `thread_id`, `task_id` | Changelog records a task still has to restore before it can process. |
+      | `tally_streams_restored_records_total` | counter | `thread_id`, `task_id` | Changelog records a task restored. |
+
+      JVM and process metrics (`jvm_*`, `process_*`) come from client_java's JVM instrumentation.
+      """;
 
   private static final String LABELS_AND_ROUTES =
       """
