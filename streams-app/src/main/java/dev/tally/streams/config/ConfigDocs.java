@@ -47,7 +47,7 @@ public final class ConfigDocs {
             + "  ssl.truststore.password: change-me\n"
             + "  num.stream.threads: 2\n"
             + "```\n\n"
-            + "`KAFKA_BOOTSTRAP_SERVERS` is read as `bootstrap.servers` too. Tally sets `commit.interval.ms=1000`,"
+            + "`KAFKA_BOOTSTRAP_SERVERS` is read as `bootstrap.servers` too. Tally sets `commit.interval.ms=500`,"
             + " `processing.guarantee=exactly_once_v2`, continue-and-DLQ exception handlers"
             + " (`errors.dead.letter.queue.topic.name` = `dlq.topic`) and"
             + " `topology.optimization=none`; a `kafka.` property overrides them.\n");

@@ -1,13 +1,15 @@
 package dev.tally.cli;
 
+import dev.tally.streams.config.TallyConfig;
 import dev.tally.tools.kafka.LocalKafkaBroker;
 import dev.tally.tools.kafka.PortInUseException;
 import java.io.PrintWriter;
-import java.util.Map;
+import java.util.Optional;
 
 /**
- * The Kafka cluster a command works with: the one named by {@value #BOOTSTRAP_SERVERS_ENV}, or else
- * a local KRaft broker started in this process and stopped on {@link #close()}.
+ * The Kafka cluster a command works with: the configured bootstrap.servers (file, TALLY_ or {@value
+ * #BOOTSTRAP_SERVERS_ENV} variable), or else a local KRaft broker started in this process and
+ * stopped on {@link #close()}.
  */
 final class KafkaTarget implements AutoCloseable {
   static final String BOOTSTRAP_SERVERS_ENV = "KAFKA_BOOTSTRAP_SERVERS";
@@ -26,15 +28,16 @@ final class KafkaTarget implements AutoCloseable {
   }
 
   /**
-   * Uses {@value #BOOTSTRAP_SERVERS_ENV} when it is set, otherwise starts a local broker on a free
-   * port (so that it never collides with a broker the user already runs on 9092).
+   * Uses the configured {@code bootstrap.servers} (the config file, {@code TALLY_BOOTSTRAP_SERVERS}
+   * or {@value #BOOTSTRAP_SERVERS_ENV}) when there is one, otherwise starts a local broker on a
+   * free port (so that it never collides with a broker the user already runs on 9092).
    */
-  static KafkaTarget fromEnvironment(Map<String, String> variables, PrintWriter out) {
-    String external = variables.get(BOOTSTRAP_SERVERS_ENV);
-    if (external != null && !external.isBlank()) {
-      out.println("using Kafka at " + external.trim() + " (" + BOOTSTRAP_SERVERS_ENV + ")");
+  static KafkaTarget fromConfig(TallyConfig config, PrintWriter out) {
+    Optional<String> external = config.bootstrapServers().map(String::trim);
+    if (external.isPresent() && !external.get().isEmpty()) {
+      out.println("using Kafka at " + external.get() + " (" + TallyConfig.BOOTSTRAP_SERVERS + ")");
       out.flush();
-      return new KafkaTarget(external.trim(), null, out);
+      return new KafkaTarget(external.get(), null, out);
     }
     return embedded(LocalKafkaBroker.builder(), out);
   }

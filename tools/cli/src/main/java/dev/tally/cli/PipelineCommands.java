@@ -28,7 +28,7 @@ final class PipelineCommands {
   }
 
   /**
-   * Resolves Kafka ({@code KAFKA_BOOTSTRAP_SERVERS} or an embedded broker), starts the pipeline and
+   * Resolves Kafka (the configured bootstrap.servers or an embedded broker), starts the pipeline and
    * waits for Ctrl-C or until {@code maxRuntime} has passed.
    *
    * @param maxRuntime how long to run; {@code null} runs until stopped
@@ -44,7 +44,7 @@ final class PipelineCommands {
     TallyConfig settings = loadConfig(config, environment.variables());
     StopSignal stop = environment.stopSignal();
     stop.install();
-    try (KafkaTarget kafka = KafkaTarget.fromEnvironment(environment.variables(), out)) {
+    try (KafkaTarget kafka = KafkaTarget.fromConfig(settings, out)) {
       RunningPipeline pipeline = startPipeline(settings, kafka, out, demo);
       try {
         if (maxRuntime != null) {
