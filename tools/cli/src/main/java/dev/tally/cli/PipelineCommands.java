@@ -28,8 +28,8 @@ final class PipelineCommands {
   }
 
   /**
-   * Resolves Kafka (the configured bootstrap.servers or an embedded broker), starts the pipeline and
-   * waits for Ctrl-C or until {@code maxRuntime} has passed.
+   * Resolves Kafka (the configured bootstrap.servers or an embedded broker), starts the pipeline
+   * and waits for Ctrl-C or until {@code maxRuntime} has passed.
    *
    * @param maxRuntime how long to run; {@code null} runs until stopped
    * @param demo also produce sample events of every family
