@@ -5,7 +5,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import org.apache.kafka.common.utils.AppInfoParser;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -68,8 +68,22 @@ public final class TallyCli implements Callable<Integer> {
     public String[] getVersion() {
       return new String[] {
         "tally " + tallyVersion(),
-        "Kafka " + AppInfoParser.getVersion() + ", Java " + System.getProperty("java.version")
+        "Kafka " + kafkaVersion() + ", Java " + System.getProperty("java.version")
       };
+    }
+
+    /** From kafka-clients' own version resource (its AppInfoParser is not public API). */
+    static String kafkaVersion() {
+      Properties properties = new Properties();
+      try (InputStream in =
+          KafkaProducer.class.getResourceAsStream("/kafka/kafka-version.properties")) {
+        if (in != null) {
+          properties.load(in);
+        }
+      } catch (IOException e) {
+        // Unknown then; the version line is informational.
+      }
+      return properties.getProperty("version", "unknown");
     }
 
     static String tallyVersion() {

@@ -2,11 +2,15 @@ package dev.tally.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,7 +49,18 @@ class TallyCliTest {
     assertThat(out.toString())
         .startsWith("tally ")
         .doesNotContain("tally unknown")
-        .contains("Kafka 4.3.1");
+        .contains("Kafka " + builtAgainstKafka() + ", Java ");
+  }
+
+  /** The Kafka version the build pins (pom.xml's kafka.version, filtered into the jar). */
+  private static String builtAgainstKafka() {
+    Properties properties = new Properties();
+    try (InputStream in = TallyCli.class.getResourceAsStream("version.properties")) {
+      properties.load(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return properties.getProperty("kafka.version");
   }
 
   @Test
