@@ -2,9 +2,9 @@ package dev.tally.exporter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_35_0.Metrics.Metric;
-import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_35_0.Metrics.MetricFamily;
-import io.prometheus.metrics.shaded.com_google_protobuf_4_35_0.CodedInputStream;
+import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_36_2.Metrics.Metric;
+import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_36_2.Metrics.MetricFamily;
+import io.prometheus.metrics.shaded.com_google_protobuf_4_36_2.CodedInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
