@@ -106,6 +106,18 @@ class TallyExporterTest {
   }
 
   @Test
+  void shouldAnswerAnUnknownDebugFormatWith400AndAJsonError() throws Exception {
+    for (String query : new String[] {"metrics?debug=bogus", "metrics?debug=", "metrics?debug"}) {
+      HttpResponse<String> response = get(query, null);
+      assertThat(response.statusCode()).as(query).isEqualTo(400);
+      assertThat(response.headers().firstValue("Content-Type").orElse(""))
+          .startsWith("application/json");
+      assertThat(response.body()).contains("\"error\"").contains("debug must be one of");
+    }
+    assertThat(get("metrics?debug=text", null).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void shouldServeOpenMetricsWithCreatedTimestampsWhenAsked() throws Exception {
     HttpResponse<String> response = get("metrics", "application/openmetrics-text");
 

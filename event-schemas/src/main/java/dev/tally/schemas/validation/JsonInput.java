@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Optional;
 
 /** How record values are read into JSON trees, shared by the parser and the schema validator. */
@@ -58,7 +59,18 @@ final class JsonInput {
     try {
       tree = reader.readTree(bytes);
     } catch (IOException | RuntimeException e) {
-      violations.add("", ReasonCode.NOT_JSON, "not well-formed JSON: " + describe(e));
+      String why = describe(e);
+      // Jackson refuses a lone surrogate escape in a field name itself (one in a value it reads);
+      // the reason is the same either way.
+      if (why.toLowerCase(Locale.ROOT).contains("surrogate")) {
+        violations.add(
+            "",
+            ReasonCode.INVALID_UTF8,
+            "a name escapes half of a surrogate pair, which is no character (RFC 8259 8.2): "
+                + why);
+      } else {
+        violations.add("", ReasonCode.NOT_JSON, "not well-formed JSON: " + why);
+      }
       return Optional.empty();
     }
     if (tree == null || tree.isMissingNode()) {

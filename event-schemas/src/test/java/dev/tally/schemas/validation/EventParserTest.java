@@ -62,6 +62,9 @@ class EventParserTest {
       assertThat(r.primaryReason()).isEqualTo(ReasonCode.INVALID_UTF8);
       assertThat(r.violations().get(0).path()).isEqualTo("/labels/shard");
     }
+    // In a field name too (Jackson refuses it while reading the name).
+    ParseResult.Rejected inName = rejected(ack("1795435170123", "\"\\ud800\":1"));
+    assertThat(inName.primaryReason()).isEqualTo(ReasonCode.INVALID_UTF8);
     // A whole pair, escaped, is one character and fine.
     assertThat(parsed(ack("1795435170123", "\"labels\":{\"shard\":\"x\\ud83d\\ude00y\"}")))
         .isNotNull();

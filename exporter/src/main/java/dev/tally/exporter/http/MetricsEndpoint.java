@@ -17,8 +17,10 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 
@@ -67,8 +69,20 @@ final class MetricsEndpoint implements HttpHandler {
     this.gzipExecutor = gzipExecutor;
   }
 
+  /** The {@code debug} values client_java's handler knows; anything else is a bad request. */
+  private static final Set<String> DEBUG_FORMATS =
+      Set.of("openmetrics", "text", "prometheus-protobuf");
+
   @Override
   public void handle(HttpExchange exchange) throws IOException {
+    String badDebug = badDebugValue(exchange.getRequestURI().getRawQuery());
+    if (badDebug != null) {
+      JsonResponses.error(
+          exchange,
+          400,
+          "debug must be one of openmetrics, text, prometheus-protobuf; got '" + badDebug + "'");
+      return;
+    }
     String accept = exchange.getRequestHeaders().getFirst("Accept");
     ExpositionFormatWriter writer = formats.findWriter(accept);
     if (split != null && splittable(exchange, writer, accept)) {
@@ -77,6 +91,29 @@ final class MetricsEndpoint implements HttpHandler {
     }
     boolean openMetrics = writer instanceof OpenMetricsTextFormatWriter;
     (openMetrics ? withCreated : withoutCreated).handleRequest(new FastGzipExchange(exchange));
+  }
+
+  /** The first {@code debug} query value client_java would fail on, or null. */
+  private static String badDebugValue(String rawQuery) {
+    if (rawQuery == null) {
+      return null;
+    }
+    for (String pair : rawQuery.split("&")) {
+      int eq = pair.indexOf('=');
+      String name = eq < 0 ? pair : pair.substring(0, eq);
+      if (name.equals("debug")) {
+        String value;
+        try {
+          value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+          value = pair.substring(eq + 1);
+        }
+        if (!DEBUG_FORMATS.contains(value)) {
+          return value;
+        }
+      }
+    }
+    return null;
   }
 
   /**

@@ -10,6 +10,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -204,6 +205,7 @@ public final class StreamsMetricsCollector implements MultiCollector {
         }
       }
     }
+    values.values().forEach(StreamsMetricsCollector::dropLegacyTopicTwins);
     List<MetricSnapshot> snapshots = new ArrayList<>();
     values.forEach((bridge, points) -> addFamily(snapshots, bridge, points));
     snapshots.add(clientState());
@@ -266,6 +268,39 @@ public final class StreamsMetricsCollector implements MultiCollector {
           }
         });
     return family.build();
+  }
+
+  /**
+   * The consumer registers its per-partition fetch metrics twice, with the topic as it is and with
+   * its dots turned into underscores (the legacy tag); a topic with dots would be exported twice.
+   * This drops the underscored twin of every dotted topic and keeps the real name.
+   */
+  static void dropLegacyTopicTwins(Map<Labels, Double> points) {
+    Set<Labels> twins = new HashSet<>();
+    for (Labels labels : points.keySet()) {
+      String topic = labels.get("topic");
+      if (topic != null && topic.indexOf('.') >= 0) {
+        String legacy = topic.replace('.', '_');
+        for (Labels other : points.keySet()) {
+          if (legacy.equals(other.get("topic")) && sameExceptTopic(labels, other)) {
+            twins.add(other);
+          }
+        }
+      }
+    }
+    twins.forEach(points::remove);
+  }
+
+  private static boolean sameExceptTopic(Labels a, Labels b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (!a.getName(i).equals("topic") && !a.getValue(i).equals(b.get(a.getName(i)))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Labels labels(Bridge bridge, MetricName name) {

@@ -19,6 +19,30 @@ class StreamsMetricsCollectorTest {
   private final Map<MetricName, Metric> metrics = new LinkedHashMap<>();
 
   @Test
+  void shouldExportTheLagOfADottedTopicOnceNotAlsoUnderItsLegacyUnderscoredName()
+      throws IOException {
+    // The consumer registers records-lag under the topic's name and, again, with dots as
+    // underscores; a topic really named with underscores stays.
+    for (String topic : new String[] {"events.im", "events_im", "jobs_queue"}) {
+      metric(
+          "consumer-fetch-manager-metrics",
+          "records-lag",
+          3,
+          "client-id",
+          "c-1",
+          "topic",
+          topic,
+          "partition",
+          "0");
+    }
+    String text = render(new StreamsMetricsCollector(() -> metrics, () -> null).collect());
+    assertThat(text)
+        .contains("topic=\"events.im\"")
+        .doesNotContain("topic=\"events_im\"")
+        .contains("topic=\"jobs_queue\"");
+  }
+
+  @Test
   void shouldBridgeLagCommitsProcessingAndRestoreInBaseUnits() throws IOException {
     metric("consumer-fetch-manager-metrics", "records-lag-max", 42, "client-id", "c-1");
     metric(

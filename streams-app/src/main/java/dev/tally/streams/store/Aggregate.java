@@ -49,6 +49,17 @@ public final class Aggregate {
     return new Aggregate(events, null, histogram);
   }
 
+  /**
+   * Counts one event that adds the integer {@code amount} to a counter, exactly: a long beyond 2^53
+   * is added as two doubles that each hold their bits exactly.
+   */
+  public void add(long amount) {
+    events++;
+    long high = amount & 0xFFFF_FFFF_0000_0000L;
+    total.add((double) high, 1);
+    total.add((double) (amount - high), 1);
+  }
+
   /** Counts one event that adds {@code amount} (finite) to a counter. */
   public void add(double amount) {
     events++;

@@ -145,6 +145,7 @@ public final class EventMapper {
         }
       }
       double value;
+      Long exact = null;
       if (valueField == null) {
         value = rule.constant();
       } else {
@@ -153,6 +154,10 @@ public final class EventMapper {
           return null; // an optional field the event does not carry
         }
         value = n.doubleValue();
+        if ((n instanceof Long || n instanceof Integer) && rule.scale() == 1) {
+          // An integer field (a count) stays exact beyond 2^53, where a double cannot.
+          exact = n.longValue();
+        }
       }
       value *= rule.scale();
       TreeMap<String, String> labels = new TreeMap<>();
@@ -165,6 +170,7 @@ public final class EventMapper {
           metric,
           new SeriesKey(metric.name(), labels),
           value,
+          exact,
           envelope.timestamp().toEpochMilli(),
           gauge ? gaugeSource(envelope) : "");
     }

@@ -171,7 +171,7 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
     try {
       Event event = ((ParseResult.Parsed) result).event();
       heartbeat(event.envelope());
-      if (alreadyCounted(event.envelope())) {
+      if (alreadyCounted(topic, event.envelope())) {
         count(SelfMetrics.EVENTS_DUPLICATE, Map.of("topic", topic), recordTime);
         return;
       }
@@ -227,15 +227,16 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
   }
 
   /**
-   * Whether an event with this {@code (service, event_id)} was counted on this task within {@code
-   * dedup.window} (by Tally's clock at arrival); if not, remembers it. The ids are a changelogged
-   * window store: a replay after a crash finds the ids the committed state had, no more.
+   * Whether an event with this {@code (service, event_id)} was counted from this input partition
+   * ({@code topic} and this task's partition) within {@code dedup.window} (by Tally's clock at
+   * arrival); if not, remembers it. The ids are a changelogged window store: a replay after a crash
+   * finds the ids the committed state had, no more.
    */
-  private boolean alreadyCounted(Envelope envelope) {
+  private boolean alreadyCounted(String topic, Envelope envelope) {
     if (dedup == null) {
       return false;
     }
-    String id = envelope.service() + '\u0000' + envelope.eventId();
+    String id = key(topic, envelope.service(), envelope.eventId());
     long now = context.currentSystemTimeMs();
     long window = dedupWindow.toMillis();
     // Ids are filed under the half-window bucket of their arrival: point lookups in the three
@@ -249,6 +250,18 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
     }
     dedup.put(id, now, bucket);
     return false;
+  }
+
+  /**
+   * One store key of several strings, each prefixed by its length: no choice of characters in them
+   * (a NUL included) can make two different tuples the same key.
+   */
+  static String key(String... parts) {
+    StringBuilder key = new StringBuilder();
+    for (String part : parts) {
+      key.append(part.length()).append(':').append(part);
+    }
+    return key.toString();
   }
 
   /** Half the dedup window, at least 1 ms: the buckets ids are filed under. */
@@ -277,7 +290,7 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
   private int judge(String topic, Event event) {
     Envelope envelope = event.envelope();
     long eventTime = envelope.timestamp().toEpochMilli();
-    String source = topic + '\u0000' + envelope.service() + '\u0000' + envelope.instance();
+    String source = key(topic, envelope.service(), envelope.instance());
     Long clock = sourceClocks.get(source);
     int windows =
         lateness.accepted(
@@ -345,6 +358,8 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
     }
     if (metric.type() == MetricType.HISTOGRAM) {
       aggregate.observe(update.value());
+    } else if (update.exactValue() != null) {
+      aggregate.add(update.exactValue());
     } else {
       aggregate.add(update.value());
     }

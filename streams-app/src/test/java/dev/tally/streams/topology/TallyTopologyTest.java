@@ -275,6 +275,49 @@ class TallyTopologyTest {
   }
 
   @Test
+  void shouldAddIntegerCountsExactlyBeyondTheDoublesRange() {
+    try (TopologyFixture tally = new TopologyFixture(stateDir)) {
+      // 2^53 + 1 has no double; the exact sum 2^53 + 10 has one.
+      tally.pipe(TOPIC, delivered(T0, "9007199254740993"), T0);
+      tally.pipe(TOPIC, delivered(T0 + 1, "9"), T0 + 1);
+      tally.flush();
+      String series =
+          GroundTruth.key("delivery_group_fanout_members_total", "service", "im-gateway");
+      assertThat(tally.cumulative().get(series).aggregate().total()).isEqualTo(9007199254741002.0);
+    }
+  }
+
+  @Test
+  void shouldNotConfuseIdsWhoseCharactersCouldSeparateFields() {
+    try (TopologyFixture tally = new TopologyFixture(stateDir)) {
+      // (service "n1", id "p\0q") and (service "n1\0p", id "q"): two events, not a re-send.
+      String first =
+          event("ack.timeout", "gw-1", T0, "").replace("\"e-gw-1-" + T0 + "\"", "\"p\\u0000q\"");
+      String second =
+          event("ack.timeout", "gw-1", T0, "")
+              .replace("\"im-gateway\"", "\"im-gateway\\u0000p\"")
+              .replace("\"e-gw-1-" + T0 + "\"", "\"q\"");
+      tally.pipe(TOPIC, first, T0);
+      tally.pipe(TOPIC, second, T0);
+      tally.flush();
+      assertThat(tally.counterTotals("tally_events_duplicate_total{")).isEmpty();
+      assertThat(sum(tally.counterTotals("ack_timeouts_total{"))).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void shouldDeduplicatePerTopicPartitionNotAcrossTopics() {
+    try (TopologyFixture tally = new TopologyFixture(stateDir)) {
+      String timeout = event("ack.timeout", "gw-1", T0, "");
+      tally.pipe(TOPIC, timeout, T0);
+      tally.pipe("events.other", timeout, T0);
+      tally.flush();
+      assertThat(sum(tally.counterTotals("ack_timeouts_total{"))).isEqualTo(2);
+      assertThat(tally.counterTotals("tally_events_duplicate_total{")).isEmpty();
+    }
+  }
+
+  @Test
   void shouldTellEventsOfOneIdFromDifferentServicesApart() {
     try (TopologyFixture tally = new TopologyFixture(stateDir)) {
       tally.pipe(TOPIC, event("ack.timeout", "gw-1", T0, ""), T0);
