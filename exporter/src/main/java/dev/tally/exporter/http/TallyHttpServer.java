@@ -164,34 +164,22 @@ public final class TallyHttpServer implements AutoCloseable {
     }
   }
 
-  private static HttpHandler live(Supplier<Readiness> liveness) {
+  /**
+   * A health check: 200 {@code {"status": "<state>"}} while {@code check} says so, else 503 {@code
+   * {"status": "not <state>", "reason": ...}}; a check that throws counts as failing.
+   */
+  private static HttpHandler health(String state, Supplier<Readiness> check) {
     return exchange -> {
       Readiness r;
       try {
-        r = liveness.get();
+        r = check.get();
       } catch (RuntimeException e) {
-        r = Readiness.notReady("liveness check failed: " + e);
+        r = Readiness.notReady(state + " check failed: " + e);
       }
       if (r.ready()) {
-        JsonResponses.send(exchange, 200, Map.of("status", "live"));
+        JsonResponses.send(exchange, 200, Map.of("status", state));
       } else {
-        JsonResponses.send(exchange, 503, Map.of("status", "not live", "reason", r.reason()));
-      }
-    };
-  }
-
-  private static HttpHandler ready(Supplier<Readiness> readiness) {
-    return exchange -> {
-      Readiness r;
-      try {
-        r = readiness.get();
-      } catch (RuntimeException e) {
-        r = Readiness.notReady("readiness check failed: " + e);
-      }
-      if (r.ready()) {
-        JsonResponses.send(exchange, 200, Map.of("status", "ready"));
-      } else {
-        JsonResponses.send(exchange, 503, Map.of("status", "not ready", "reason", r.reason()));
+        JsonResponses.send(exchange, 503, Map.of("status", "not " + state, "reason", r.reason()));
       }
     };
   }
@@ -311,8 +299,8 @@ public final class TallyHttpServer implements AutoCloseable {
       Map<String, Route> routes =
           Map.of(
               "/metrics", new Route(READ, new MetricsEndpoint(registry, split, gzipExecutor)),
-              "/health/live", new Route(READ, live(liveness)),
-              "/health/ready", new Route(READ, ready(readiness)));
+              "/health/live", new Route(READ, health("live", liveness)),
+              "/health/ready", new Route(READ, health("ready", readiness)));
       Route apiRoute = new Route(Set.of(), api);
       server.createContext("/", new Router(routes, apiRoute, auth));
       ExecutorService executor =

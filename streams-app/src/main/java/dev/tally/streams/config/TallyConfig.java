@@ -115,7 +115,8 @@ public final class TallyConfig {
           new Setting(
               WINDOW_GRACE,
               "30s",
-              "How late (event time) an event may arrive and still count in its window."),
+              "How far (event time) its source may already be past a window's end when an event"
+                  + " of that window arrives, and the event still counts in it."),
           new Setting(
               GAUGE_TTL,
               "5m",

@@ -302,8 +302,13 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
     return windows;
   }
 
-  /** Drops the clocks of sources idle for longer than any window is kept: they decide nothing. */
+  /**
+   * Drops the clocks of sources idle for longer than any window is kept (they decide nothing), and
+   * the heartbeat times older than the heartbeat interval (the source's next event sends one
+   * anyway), so that neither map grows with every instance name ever seen.
+   */
   private void forgetIdleSources(long wallClockMs) {
+    lastHeartbeat.values().removeIf(sent -> wallClockMs - sent >= heartbeatMs);
     List<String> idle = new ArrayList<>();
     sourceClocks.forEach(
         (source, clock) -> {
