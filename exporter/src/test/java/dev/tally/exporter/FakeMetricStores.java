@@ -2,7 +2,10 @@ package dev.tally.exporter;
 
 import dev.tally.streams.config.WindowSpec;
 import dev.tally.streams.histogram.Histogram;
+import dev.tally.streams.query.AggregateValue;
+import dev.tally.streams.query.CumulativeValue;
 import dev.tally.streams.query.MetricStores;
+import dev.tally.streams.query.SeriesSelector;
 import dev.tally.streams.series.SeriesKey;
 import dev.tally.streams.store.Aggregate;
 import dev.tally.streams.store.Cumulative;
@@ -32,7 +35,8 @@ public final class FakeMetricStores implements MetricStores {
 
   private final List<Map.Entry<SeriesKey, Cumulative>> cumulative = new ArrayList<>();
   private final List<Map.Entry<GaugeKey, GaugeSample>> gauges = new ArrayList<>();
-  private final Map<String, List<Map.Entry<SeriesKey, Aggregate>>> windows = new HashMap<>();
+  private final Map<String, TreeMap<Long, List<Map.Entry<SeriesKey, Aggregate>>>> windows =
+      new HashMap<>();
   private volatile RuntimeException failure;
 
   public static SeriesKey key(String metric, String... labelPairs) {
@@ -82,9 +86,17 @@ public final class FakeMetricStores implements MetricStores {
   /** A counter's total in the window of {@code spec} starting at {@code startMs}. */
   public FakeMetricStores windowCounter(
       WindowSpec spec, long startMs, String metric, long events, String... labelPairs) {
+    return window(spec, startMs, key(metric, labelPairs), Aggregate.count(events));
+  }
+
+  /**
+   * Any aggregate (a counter's, a histogram's) in the window of {@code spec} at {@code startMs}.
+   */
+  public FakeMetricStores window(WindowSpec spec, long startMs, SeriesKey key, Aggregate value) {
     windows
-        .computeIfAbsent(spec.label() + "@" + startMs, k -> new ArrayList<>())
-        .add(Map.entry(key(metric, labelPairs), Aggregate.count(events)));
+        .computeIfAbsent(spec.label(), k -> new TreeMap<>())
+        .computeIfAbsent(startMs, k -> new ArrayList<>())
+        .add(Map.entry(key, value));
     return this;
   }
 
@@ -98,24 +110,55 @@ public final class FakeMetricStores implements MetricStores {
   }
 
   @Override
-  public void forEachCumulative(BiConsumer<SeriesKey, Cumulative> visitor) {
+  public void cumulative(SeriesSelector selector, BiConsumer<SeriesKey, CumulativeValue> visitor) {
     check();
-    cumulative.forEach(e -> visitor.accept(e.getKey(), e.getValue()));
+    cumulative.forEach(
+        e -> {
+          if (selector.matches(e.getKey())) {
+            // A copy per read, as a store decodes a fresh value per read.
+            Cumulative c = e.getValue();
+            visitor.accept(
+                e.getKey(),
+                CumulativeValue.of(
+                    new Cumulative(
+                        c.createdMs(),
+                        c.updatedMs(),
+                        c.seenMs(),
+                        c.aggregate() == null ? null : c.aggregate().copy())));
+          }
+        });
   }
 
   @Override
-  public void forEachGauge(BiConsumer<GaugeKey, GaugeSample> visitor) {
+  public void gauges(SeriesSelector selector, BiConsumer<GaugeKey, GaugeSample> visitor) {
     check();
-    gauges.forEach(e -> visitor.accept(e.getKey(), e.getValue()));
+    gauges.forEach(
+        e -> {
+          if (selector.matches(e.getKey().series())) {
+            visitor.accept(e.getKey(), e.getValue());
+          }
+        });
   }
 
   @Override
-  public void forEachInWindow(
-      WindowSpec spec, long startMs, BiConsumer<SeriesKey, Aggregate> visitor) {
+  public void windows(
+      WindowSpec spec,
+      long fromStartMs,
+      long toStartMs,
+      SeriesSelector selector,
+      WindowVisitor visitor) {
     check();
     windows
-        .getOrDefault(spec.label() + "@" + startMs, List.of())
-        .forEach(e -> visitor.accept(e.getKey(), e.getValue()));
+        .getOrDefault(spec.label(), new TreeMap<>())
+        .subMap(fromStartMs, true, toStartMs, true)
+        .forEach(
+            (start, entries) ->
+                entries.forEach(
+                    e -> {
+                      if (selector.matches(e.getKey())) {
+                        visitor.accept(e.getKey(), start, AggregateValue.of(e.getValue().copy()));
+                      }
+                    }));
   }
 
   private void check() {

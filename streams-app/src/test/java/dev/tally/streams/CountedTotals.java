@@ -2,8 +2,9 @@ package dev.tally.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tally.streams.query.CumulativeValue;
 import dev.tally.streams.query.MetricStores;
-import dev.tally.streams.store.Cumulative;
+import dev.tally.streams.query.SeriesSelector;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,27 +23,27 @@ final class CountedTotals {
    * when the time is up with every record counted, returns the last read for the caller's
    * assertions to say what differs.
    */
-  static Map<String, Cumulative> await(
+  static Map<String, CumulativeValue> await(
       MetricStores stores,
       long expected,
       Duration timeout,
-      Predicate<Map<String, Cumulative>> settled)
+      Predicate<Map<String, CumulativeValue>> settled)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     double consumed = -1;
-    Map<String, Cumulative> last = Map.of();
+    Map<String, CumulativeValue> last = Map.of();
     while (System.nanoTime() < deadline) {
       try {
-        Map<String, Cumulative> totals = new HashMap<>();
-        stores.forEachCumulative(
+        Map<String, CumulativeValue> totals = new HashMap<>();
+        stores.cumulative(
+            SeriesSelector.ALL,
             (k, v) ->
                 totals.merge(
                     k.toString(),
                     v,
-                    (a, b) -> {
-                      a.aggregate().merge(b.aggregate());
-                      return a;
-                    }));
+                    (a, b) ->
+                        new CumulativeValue(
+                            a.createdMs(), a.updatedMs(), a.seenMs(), a.value().plus(b.value()))));
         consumed = sum(totals, "tally_events_consumed_total");
         last = totals;
         if (consumed == expected && settled.test(totals)) {
@@ -61,20 +62,20 @@ final class CountedTotals {
   }
 
   /** Whether every expected counter total is reached exactly. */
-  static Predicate<Map<String, Cumulative>> reached(Map<String, Double> expected) {
+  static Predicate<Map<String, CumulativeValue>> reached(Map<String, Double> expected) {
     return totals ->
         expected.entrySet().stream()
             .allMatch(
                 e ->
                     totals.containsKey(e.getKey())
-                        && totals.get(e.getKey()).aggregate().total() == e.getValue());
+                        && totals.get(e.getKey()).value().total() == e.getValue());
   }
 
   /** The sum of every series of a counter metric. */
-  static double sum(Map<String, Cumulative> totals, String metric) {
+  static double sum(Map<String, CumulativeValue> totals, String metric) {
     return totals.entrySet().stream()
         .filter(e -> e.getKey().startsWith(metric + "{"))
-        .mapToDouble(e -> e.getValue().aggregate().total())
+        .mapToDouble(e -> e.getValue().value().total())
         .sum();
   }
 }

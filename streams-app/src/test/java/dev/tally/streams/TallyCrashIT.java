@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.streams.config.TallyConfig;
 import dev.tally.streams.load.EventLoad;
-import dev.tally.streams.store.Cumulative;
+import dev.tally.streams.query.CumulativeValue;
 import dev.tally.streams.topology.GroundTruth;
 import dev.tally.tools.kafka.KafkaBrokerExtension;
 import java.io.File;
@@ -87,7 +87,7 @@ class TallyCrashIT {
                 "6000"));
     try (TallyApp survivor = TallyApp.create(config)) {
       survivor.start();
-      Map<String, Cumulative> totals =
+      Map<String, CumulativeValue> totals =
           CountedTotals.await(
               survivor.stores(),
               EVENTS,
@@ -96,10 +96,10 @@ class TallyCrashIT {
 
       truth.counters.forEach(
           (series, expected) ->
-              assertThat(totals.get(series).aggregate().total()).as(series).isEqualTo(expected));
+              assertThat(totals.get(series).value().total()).as(series).isEqualTo(expected));
       truth.observations.forEach(
           (series, values) ->
-              assertThat(totals.get(series).aggregate().histogram().count())
+              assertThat(totals.get(series).value().histogram().count())
                   .as(series)
                   .isEqualTo(values.size()));
       double rejected = CountedTotals.sum(totals, "tally_events_rejected_total");

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.streams.config.TallyConfig;
 import dev.tally.streams.load.EventLoad;
+import dev.tally.streams.query.CumulativeValue;
 import dev.tally.streams.query.LocalMetricStores;
-import dev.tally.streams.store.Cumulative;
 import dev.tally.streams.topology.GroundTruth;
 import dev.tally.tools.kafka.KafkaBrokerExtension;
 import java.nio.charset.StandardCharsets;
@@ -74,7 +74,7 @@ class TallyPipelineIT {
     try (TallyApp app = TallyApp.create(config)) {
       app.start();
       LocalMetricStores stores = app.stores();
-      Map<String, Cumulative> totals =
+      Map<String, CumulativeValue> totals =
           CountedTotals.await(
               stores, EVENTS, Duration.ofMinutes(4), CountedTotals.reached(truth.counters));
 
@@ -82,11 +82,11 @@ class TallyPipelineIT {
       truth.counters.forEach(
           (series, expected) -> {
             assertThat(totals).as(series).containsKey(series);
-            assertThat(totals.get(series).aggregate().total()).as(series).isEqualTo(expected);
+            assertThat(totals.get(series).value().total()).as(series).isEqualTo(expected);
           });
       truth.observations.forEach(
           (series, values) ->
-              assertThat(totals.get(series).aggregate().histogram().count())
+              assertThat(totals.get(series).value().histogram().count())
                   .as(series)
                   .isEqualTo(values.size()));
       double rejected = CountedTotals.sum(totals, "tally_events_rejected_total");

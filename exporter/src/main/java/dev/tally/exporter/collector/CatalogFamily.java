@@ -1,7 +1,7 @@
 package dev.tally.exporter.collector;
 
 import dev.tally.streams.catalog.MetricType;
-import dev.tally.streams.histogram.Histogram;
+import dev.tally.streams.histogram.HistogramView;
 import dev.tally.streams.series.SeriesKey;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -33,7 +33,7 @@ record CatalogFamily(
    * One series. {@code value} is a counter's total or a gauge's value; {@code histogram} is set for
    * histograms only; {@code createdMs} is 0 for gauges.
    */
-  record Sample(SeriesKey key, double value, Histogram histogram, long createdMs) {}
+  record Sample(SeriesKey key, double value, HistogramView histogram, long createdMs) {}
 
   /**
    * Adds the sample unless the family has a series with the same labels already (which would make

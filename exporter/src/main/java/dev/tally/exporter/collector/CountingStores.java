@@ -1,10 +1,10 @@
 package dev.tally.exporter.collector;
 
 import dev.tally.streams.config.WindowSpec;
+import dev.tally.streams.query.CumulativeValue;
 import dev.tally.streams.query.MetricStores;
+import dev.tally.streams.query.SeriesSelector;
 import dev.tally.streams.series.SeriesKey;
-import dev.tally.streams.store.Aggregate;
-import dev.tally.streams.store.Cumulative;
 import dev.tally.streams.store.GaugeKey;
 import dev.tally.streams.store.GaugeSample;
 import java.util.function.BiConsumer;
@@ -20,8 +20,9 @@ final class CountingStores implements MetricStores {
   }
 
   @Override
-  public void forEachCumulative(BiConsumer<SeriesKey, Cumulative> visitor) {
-    stores.forEachCumulative(
+  public void cumulative(SeriesSelector selector, BiConsumer<SeriesKey, CumulativeValue> visitor) {
+    stores.cumulative(
+        selector,
         (key, cumulative) -> {
           cumulativeEntries++;
           visitor.accept(key, cumulative);
@@ -29,8 +30,9 @@ final class CountingStores implements MetricStores {
   }
 
   @Override
-  public void forEachGauge(BiConsumer<GaugeKey, GaugeSample> visitor) {
-    stores.forEachGauge(
+  public void gauges(SeriesSelector selector, BiConsumer<GaugeKey, GaugeSample> visitor) {
+    stores.gauges(
+        selector,
         (key, sample) -> {
           gaugeEntries++;
           visitor.accept(key, sample);
@@ -38,9 +40,13 @@ final class CountingStores implements MetricStores {
   }
 
   @Override
-  public void forEachInWindow(
-      WindowSpec spec, long startMs, BiConsumer<SeriesKey, Aggregate> visitor) {
-    stores.forEachInWindow(spec, startMs, visitor);
+  public void windows(
+      WindowSpec spec,
+      long fromStartMs,
+      long toStartMs,
+      SeriesSelector selector,
+      WindowVisitor visitor) {
+    stores.windows(spec, fromStartMs, toStartMs, selector, visitor);
   }
 
   long cumulativeEntries() {

@@ -1,6 +1,6 @@
 package dev.tally.exporter.collector;
 
-import dev.tally.streams.histogram.Histogram;
+import dev.tally.streams.histogram.HistogramView;
 import dev.tally.streams.histogram.NativeBuckets;
 import dev.tally.streams.series.SeriesKey;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
@@ -59,7 +59,7 @@ final class Points {
   }
 
   /** The sum is finite and the classic and native buckets both add up to the count. */
-  static void checkHistogram(Histogram histogram) {
+  static void checkHistogram(HistogramView histogram) {
     double sum = histogram.sum();
     if (!Double.isFinite(sum)) {
       throw new InvalidValueException("histogram sum " + sum + " is not finite");
@@ -115,7 +115,8 @@ final class Points {
    * {@code le} buckets (for dashboards and servers without native histograms) and native buckets
    * (carried by the protobuf format).
    */
-  static HistogramDataPointSnapshot histogram(Labels labels, Histogram histogram, long createdMs) {
+  static HistogramDataPointSnapshot histogram(
+      Labels labels, HistogramView histogram, long createdMs) {
     return new HistogramDataPointSnapshot(
         // client_java takes per-bucket counts and accumulates them for the le buckets.
         ClassicHistogramBuckets.of(histogram.classicUpperBounds(), histogram.classicCounts()),

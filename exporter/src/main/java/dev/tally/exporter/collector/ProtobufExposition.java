@@ -1,7 +1,7 @@
 package dev.tally.exporter.collector;
 
 import dev.tally.exporter.collector.CatalogFamily.Sample;
-import dev.tally.streams.histogram.Histogram;
+import dev.tally.streams.histogram.HistogramView;
 import dev.tally.streams.histogram.NativeBuckets;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -102,7 +102,7 @@ final class ProtobufExposition {
    * spans and deltas (12, 13).
    */
   private void histogram(Sample sample) {
-    Histogram h = sample.histogram();
+    HistogramView h = sample.histogram();
     value.len = 0;
     value.tag(1, VARINT).varint(h.count());
     value.doubleField(2, h.sum());

@@ -8,12 +8,13 @@ import dev.tally.streams.catalog.MetricType;
 import dev.tally.streams.catalog.RatioDefinition;
 import dev.tally.streams.catalog.SelfMetrics;
 import dev.tally.streams.config.WindowSpec;
+import dev.tally.streams.query.AggregateValue;
+import dev.tally.streams.query.CumulativeValue;
 import dev.tally.streams.query.Gauges;
 import dev.tally.streams.query.MetricStores;
 import dev.tally.streams.query.Ratios;
+import dev.tally.streams.query.SeriesSelector;
 import dev.tally.streams.series.SeriesKey;
-import dev.tally.streams.store.Aggregate;
-import dev.tally.streams.store.Cumulative;
 import dev.tally.streams.topology.StoreNames;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -140,14 +141,14 @@ public final class TallyCollector implements MultiCollector {
     }
 
     void readStores() {
-      counted.forEachCumulative(this::addCumulative);
+      counted.cumulative(SeriesSelector.ALL, this::addCumulative);
       Gauges.live(counted, catalog, gaugeTtl, nowMs).forEach(this::addGauge);
       for (RatioDefinition ratio : catalog.ratios()) {
         addRatio(ratio);
       }
     }
 
-    private void addCumulative(SeriesKey key, Cumulative cumulative) {
+    private void addCumulative(SeriesKey key, CumulativeValue cumulative) {
       if (seriesTtlMs > 0 && cumulative.seenMs() + seriesTtlMs < nowMs) {
         return; // idle past series.ttl: kept in the store, left out of the scrape
       }
@@ -163,7 +164,7 @@ public final class TallyCollector implements MultiCollector {
         return;
       }
       try {
-        Aggregate aggregate = cumulative.aggregate();
+        AggregateValue aggregate = cumulative.value();
         if (definition.type() == MetricType.COUNTER && !aggregate.isHistogram()) {
           Points.checkLabelNames(key, false);
           Points.checkCounter(aggregate.total());
@@ -187,9 +188,9 @@ public final class TallyCollector implements MultiCollector {
     }
 
     /** Tally's own counters may appear once per local task; the exposed value is their sum. */
-    private void addSelf(SeriesKey key, Cumulative cumulative) {
+    private void addSelf(SeriesKey key, CumulativeValue cumulative) {
       try {
-        double total = cumulative.aggregate().total();
+        double total = cumulative.value().total();
         SelfTotal sum = selfTotals.computeIfAbsent(key, k -> new SelfTotal());
         sum.total += total;
         sum.createdMs = Math.min(sum.createdMs, cumulative.createdMs());

@@ -1,8 +1,8 @@
 package dev.tally.exporter.collector;
 
 import dev.tally.exporter.collector.CatalogFamily.Sample;
-import dev.tally.streams.histogram.Histogram;
 import dev.tally.streams.histogram.HistogramLayout;
+import dev.tally.streams.histogram.HistogramView;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -98,7 +98,7 @@ final class TextExposition {
     byte[] name = ascii(family.name());
     metadata(name, "histogram", family);
     for (Sample sample : family.samples()) {
-      Histogram histogram = sample.histogram();
+      HistogramView histogram = sample.histogram();
       byte[][] le = leLabels.computeIfAbsent(histogram.layout(), l -> le(histogram));
       labelSet(sample);
       long[] counts = histogram.classicCounts();
@@ -124,7 +124,7 @@ final class TextExposition {
   }
 
   /** {@code le="0.005"} } and so on, one per classic bucket, +Inf last. */
-  private static byte[][] le(Histogram histogram) {
+  private static byte[][] le(HistogramView histogram) {
     double[] bounds = histogram.classicUpperBounds();
     byte[][] le = new byte[bounds.length][];
     for (int i = 0; i < bounds.length; i++) {

@@ -2,9 +2,10 @@ package dev.tally.exporter.bench;
 
 import dev.tally.exporter.FakeMetricStores;
 import dev.tally.streams.config.WindowSpec;
+import dev.tally.streams.query.CumulativeValue;
 import dev.tally.streams.query.MetricStores;
+import dev.tally.streams.query.SeriesSelector;
 import dev.tally.streams.series.SeriesKey;
-import dev.tally.streams.store.Aggregate;
 import dev.tally.streams.store.Cumulative;
 import dev.tally.streams.store.GaugeKey;
 import dev.tally.streams.store.GaugeSample;
@@ -35,13 +36,24 @@ final class SerializedStores implements MetricStores {
     Serde<SeriesKey> keys = StoreSerdes.seriesKey();
     Serde<Cumulative> values = StoreSerdes.cumulative();
     List<Entry> c = new ArrayList<>();
-    source.forEachCumulative(
+    source.cumulative(
+        SeriesSelector.ALL,
         (k, v) ->
             c.add(
                 new Entry(
-                    keys.serializer().serialize("", k), values.serializer().serialize("", v))));
+                    keys.serializer().serialize("", k),
+                    values
+                        .serializer()
+                        .serialize(
+                            "",
+                            new Cumulative(
+                                v.createdMs(),
+                                v.updatedMs(),
+                                v.seenMs(),
+                                v.value().toAggregate())))));
     List<Entry> g = new ArrayList<>();
-    source.forEachGauge(
+    source.gauges(
+        SeriesSelector.ALL,
         (k, v) ->
             g.add(
                 new Entry(
@@ -57,26 +69,39 @@ final class SerializedStores implements MetricStores {
   /** The same entries in the same order, decoded once: the store without the decoding cost. */
   FakeMetricStores decodedOnce() {
     FakeMetricStores decoded = new FakeMetricStores();
-    forEachCumulative(decoded::cumulative);
-    forEachGauge(decoded::gauge);
+    for (Entry e : cumulative) {
+      decoded.cumulative(
+          seriesKey.deserialize("", e.key), cumulativeValue.deserialize("", e.value));
+    }
+    gauges(SeriesSelector.ALL, decoded::gauge);
     return decoded;
   }
 
   @Override
-  public void forEachCumulative(BiConsumer<SeriesKey, Cumulative> visitor) {
+  public void cumulative(SeriesSelector selector, BiConsumer<SeriesKey, CumulativeValue> visitor) {
     for (Entry e : cumulative) {
-      visitor.accept(seriesKey.deserialize("", e.key), cumulativeValue.deserialize("", e.value));
+      SeriesKey key = seriesKey.deserialize("", e.key);
+      if (selector.matches(key)) {
+        visitor.accept(key, CumulativeValue.of(cumulativeValue.deserialize("", e.value)));
+      }
     }
   }
 
   @Override
-  public void forEachGauge(BiConsumer<GaugeKey, GaugeSample> visitor) {
+  public void gauges(SeriesSelector selector, BiConsumer<GaugeKey, GaugeSample> visitor) {
     for (Entry e : gauges) {
-      visitor.accept(gaugeKey.deserialize("", e.key), gaugeSample.deserialize("", e.value));
+      GaugeKey key = gaugeKey.deserialize("", e.key);
+      if (selector.matches(key.series())) {
+        visitor.accept(key, gaugeSample.deserialize("", e.value));
+      }
     }
   }
 
   @Override
-  public void forEachInWindow(
-      WindowSpec spec, long startMs, BiConsumer<SeriesKey, Aggregate> visitor) {}
+  public void windows(
+      WindowSpec spec,
+      long fromStartMs,
+      long toStartMs,
+      SeriesSelector selector,
+      WindowVisitor visitor) {}
 }

@@ -71,6 +71,10 @@ public final class TallyConfig {
   public static final String HTTP_TLS_KEYSTORE_PATH = "http.tls.keystore.path";
   public static final String HTTP_TLS_KEYSTORE_PASSWORD = "http.tls.keystore.password";
   public static final String HTTP_TLS_KEYSTORE_TYPE = "http.tls.keystore.type";
+  public static final String API_TIMEOUT = "api.timeout";
+  public static final String API_MAX_SERIES = "api.max.series";
+  public static final String API_MAX_POINTS = "api.max.points";
+  public static final String API_MAX_SAMPLES = "api.max.samples";
 
   /** Every Kafka client / Streams property is passed through under this prefix. */
   public static final String KAFKA_PREFIX = "kafka.";
@@ -164,7 +168,21 @@ public final class TallyConfig {
           new Setting(HTTP_AUTH_PASSWORD_FILE, "", "File holding the basic-auth password."),
           new Setting(HTTP_TLS_KEYSTORE_PATH, "", "Keystore (PKCS12 or JKS); set to serve HTTPS."),
           new Setting(HTTP_TLS_KEYSTORE_PASSWORD, "", "Keystore password."),
-          new Setting(HTTP_TLS_KEYSTORE_TYPE, "PKCS12", "Keystore type."));
+          new Setting(HTTP_TLS_KEYSTORE_TYPE, "PKCS12", "Keystore type."),
+          new Setting(
+              API_TIMEOUT,
+              "10s",
+              "Time budget of one query API request, the calls to other instances included;"
+                  + " past it the answer is a 503."),
+          new Setting(API_MAX_SERIES, "10000", "Most series one query API answer may have."),
+          new Setting(
+              API_MAX_POINTS,
+              "11000",
+              "Most windows per series one /api/v1/query answer may have (as Prometheus)."),
+          new Setting(
+              API_MAX_SAMPLES,
+              "200000",
+              "Most (series, window) values one query may hold in memory; bounds its memory."));
 
   private static final Map<String, Setting> BY_KEY = index(SETTINGS);
 
@@ -329,6 +347,27 @@ public final class TallyConfig {
     return positiveInt(LABEL_VALUE_MAX_LENGTH);
   }
 
+  /** The time budget of one query API request. */
+  public Duration apiTimeout() {
+    Duration timeout = Durations.parse(API_TIMEOUT, values.get(API_TIMEOUT));
+    if (timeout.isZero()) {
+      throw new InvalidConfigException(API_TIMEOUT, "must be longer than 0");
+    }
+    return timeout;
+  }
+
+  public int apiMaxSeries() {
+    return positiveInt(API_MAX_SERIES);
+  }
+
+  public int apiMaxPoints() {
+    return positiveInt(API_MAX_POINTS);
+  }
+
+  public int apiMaxSamples() {
+    return positiveInt(API_MAX_SAMPLES);
+  }
+
   public int httpPort() {
     int port = intValue(HTTP_PORT);
     if (port < 0 || port > 65535) {
@@ -412,6 +451,10 @@ public final class TallyConfig {
     labelsMax();
     labelValueMaxLength();
     httpPort();
+    apiTimeout();
+    apiMaxSeries();
+    apiMaxPoints();
+    apiMaxSamples();
     String guarantee = values.get(PROCESSING_GUARANTEE);
     if (!guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2)
         && !guarantee.equals(StreamsConfig.AT_LEAST_ONCE)) {

@@ -31,7 +31,7 @@ import java.util.Objects;
  *             .withValueSerde(new HistogramSerde()));
  * }</pre>
  */
-public final class Histogram {
+public final class Histogram implements HistogramView {
 
   private HistogramLayout layout;
   private final long[] classicCounts;
@@ -234,6 +234,7 @@ public final class Histogram {
    * @return the estimate, or NaN if the histogram is empty
    * @throws IllegalArgumentException if {@code q} is not in [0, 1]
    */
+  @Override
   public double quantile(double q) {
     if (!(q >= 0 && q <= 1)) {
       throw new IllegalArgumentException("quantile must be in [0, 1], got " + q);
@@ -279,54 +280,65 @@ public final class Histogram {
   }
 
   /** The number of observations. */
+  @Override
   public long count() {
     return count;
   }
 
   /** The sum of all observations, rounded once from the exact sum; 0 when empty. */
+  @Override
   public double sum() {
     return sum.toDouble();
   }
 
   /** The smallest observation, or NaN when empty. */
+  @Override
   public double min() {
     return count == 0 ? Double.NaN : min;
   }
 
   /** The largest observation, or NaN when empty. */
+  @Override
   public double max() {
     return count == 0 ? Double.NaN : max;
   }
 
+  @Override
   public HistogramLayout layout() {
     return layout;
   }
 
   /** The native schema; coarser than the layout's only after a merge or {@link #downscale}. */
+  @Override
   public int schema() {
     return layout.schema();
   }
 
+  @Override
   public double zeroThreshold() {
     return layout.zeroThreshold();
   }
 
   /** Observations with {@code |v| <= zeroThreshold()}. */
+  @Override
   public long zeroCount() {
     return zeroCount;
   }
 
   /** Populated native buckets of values above the zero threshold. */
+  @Override
   public NativeBuckets positiveBuckets() {
     return positive.snapshot();
   }
 
   /** Populated native buckets of values below minus the zero threshold, indexed by magnitude. */
+  @Override
   public NativeBuckets negativeBuckets() {
     return negative.snapshot();
   }
 
   /** The classic upper bounds including the final +Inf, aligned with the classic counts. */
+  @Override
   public double[] classicUpperBounds() {
     double[] bounds = Arrays.copyOf(layout.classicUpperBounds(), classicCounts.length);
     bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
@@ -334,11 +346,13 @@ public final class Histogram {
   }
 
   /** Observations per classic bucket: {@code [i]} counts {@code bound[i-1] < v <= bound[i]}. */
+  @Override
   public long[] classicCounts() {
     return classicCounts.clone();
   }
 
   /** Observations at or below each classic bound ({@code le}); the last equals {@link #count()}. */
+  @Override
   public long[] classicCumulativeCounts() {
     long[] cumulative = new long[classicCounts.length];
     long running = 0;

@@ -19,11 +19,22 @@ public final class Gauges {
 
   public static Map<SeriesKey, Double> live(
       MetricStores stores, MetricCatalog catalog, Duration ttl, long nowMs) {
+    return live(stores, SeriesSelector.ALL, catalog, ttl, nowMs);
+  }
+
+  /** The live value of every gauge series {@code selector} selects, at {@code nowMs} (epoch ms). */
+  public static Map<SeriesKey, Double> live(
+      MetricStores stores,
+      SeriesSelector selector,
+      MetricCatalog catalog,
+      Duration ttl,
+      long nowMs) {
     // Unordered: callers that print series sort them themselves; ordering by text here would cost
     // more than the rest of a large scrape.
     Map<SeriesKey, Double> sums = new HashMap<>();
     long oldest = nowMs - ttl.toMillis();
-    stores.forEachGauge(
+    stores.gauges(
+        selector,
         (key, sample) -> {
           if (sample.seenMs() < oldest) {
             return;

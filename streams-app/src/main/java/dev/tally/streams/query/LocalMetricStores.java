@@ -10,49 +10,221 @@ import dev.tally.streams.store.GaugeSample;
 import dev.tally.streams.store.WindowKey;
 import dev.tally.streams.topology.StoreNames;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.LagInfo;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.query.Query;
+import org.apache.kafka.streams.query.QueryResult;
+import org.apache.kafka.streams.query.RangeQuery;
+import org.apache.kafka.streams.query.StateQueryRequest;
+import org.apache.kafka.streams.query.StateQueryResult;
+import org.apache.kafka.streams.query.WindowRangeQuery;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link MetricStores} over the local active stores of a running {@link KafkaStreams}, as of the
- * last committed transaction ({@link CommittedView}): a value a crash could still take back is
- * never visited. Kafka Streams only hands out active stores here (stale stores are not enabled),
- * which keeps standby copies out of the exposition. Throws {@link InvalidStateStoreException} while
- * the instance is rebalancing or restoring; callers answer "not ready" then. A running instance
- * that owns no series (more instances than partitions, or only routing tasks here) has nothing to
- * read: it visits nothing rather than throwing.
+ * {@link MetricStores} over the local stores of a running {@link KafkaStreams}, through Interactive
+ * Queries v2 ({@link KafkaStreams#query}: {@link RangeQuery} on the cumulative and gauge stores,
+ * {@link WindowRangeQuery#withWindowStartRange} on the window stores), one result per series
+ * partition. Values are as of the last committed transaction ({@link CommittedView}): a value a
+ * crash could still take back is never visited.
+ *
+ * <p>By default it reads every series partition this instance holds as a running active task, the
+ * exporter's scope: a series is read by its one owner. {@link #partitions} narrows it to given
+ * partitions (the query API's fan-out), optionally reading standby copies.
+ *
+ * <p>A partition that cannot be read (moving, restoring, not here, not active when active is
+ * required) makes the whole read fail with {@link PartitionsUnavailableException} before anything
+ * is visited: a partial answer would be a wrong one. While the instance is not running it throws
+ * {@link InvalidStateStoreException}. A running instance that owns no series (more instances than
+ * partitions) visits nothing.
  */
 public final class LocalMetricStores implements MetricStores {
   private static final Logger LOG = LoggerFactory.getLogger(LocalMetricStores.class);
 
   private final KafkaStreams streams;
   private final CommittedView view;
-  private final LongAdder undecodable = new LongAdder();
+  private final LongAdder undecodable;
+
+  /** The partitions to read, or null for the local running active ones. */
+  private final Set<Integer> partitions;
+
+  private final boolean allowStandby;
 
   /**
    * @param view the view the owner processors of {@code streams} report to ({@code
    *     TallyApp.stores()} passes the right one)
    */
   public LocalMetricStores(KafkaStreams streams, CommittedView view) {
+    this(streams, view, new LongAdder(), null, false);
+  }
+
+  private LocalMetricStores(
+      KafkaStreams streams,
+      CommittedView view,
+      LongAdder undecodable,
+      Set<Integer> partitions,
+      boolean allowStandby) {
     this.streams = streams;
     this.view = view;
+    this.undecodable = undecodable;
+    this.partitions = partitions;
+    this.allowStandby = allowStandby;
+  }
+
+  /**
+   * The same stores, reading exactly the series partitions {@code partitions}: each must be here as
+   * a running active task, or, with {@code allowStandby}, as a standby copy (which may lag: see
+   * {@link #offsetLags}).
+   */
+  public LocalMetricStores partitions(Set<Integer> partitions, boolean allowStandby) {
+    return new LocalMetricStores(streams, view, undecodable, Set.copyOf(partitions), allowStandby);
   }
 
   /** Records skipped because they could not be decoded, since this reader was created. */
   public long undecodableRecords() {
     return undecodable.sum();
+  }
+
+  /**
+   * How many records each local copy of the cumulative store is behind its changelog's end, by
+   * series partition (0 for a caught-up active task), as Kafka Streams last measured it.
+   */
+  public Map<Integer, Long> offsetLags() {
+    Map<Integer, LagInfo> lags =
+        streams.allLocalStorePartitionLags().getOrDefault(StoreNames.CUMULATIVE, Map.of());
+    Map<Integer, Long> result = new HashMap<>();
+    lags.forEach((partition, lag) -> result.put(partition, lag.offsetLag()));
+    return result;
+  }
+
+  @Override
+  public void cumulative(SeriesSelector selector, BiConsumer<SeriesKey, CumulativeValue> visitor) {
+    String store = StoreNames.CUMULATIVE;
+    forEach(
+        store,
+        RangeQuery.<SeriesKey, Cumulative>withNoBounds(),
+        (SeriesKey key, Cumulative value) -> {
+          if (selector.matches(key)) {
+            Cumulative shown = view.read(store, key, value);
+            if (shown == value) {
+              visitor.accept(key, CumulativeValue.of(value));
+            } else if (shown != null) {
+              // A remembered (committed) value is shared with the view: hand out a copy.
+              visitor.accept(key, CumulativeValue.of(copy(shown)));
+            }
+          }
+        });
+  }
+
+  @Override
+  public void gauges(SeriesSelector selector, BiConsumer<GaugeKey, GaugeSample> visitor) {
+    String store = StoreNames.GAUGES;
+    forEach(
+        store,
+        RangeQuery.<GaugeKey, GaugeSample>withNoBounds(),
+        (GaugeKey key, GaugeSample value) -> {
+          if (selector.matches(key.series())) {
+            GaugeSample shown = view.read(store, key, value);
+            if (shown != null) {
+              visitor.accept(key, shown);
+            }
+          }
+        });
+  }
+
+  @Override
+  public void windows(
+      WindowSpec spec,
+      long fromStartMs,
+      long toStartMs,
+      SeriesSelector selector,
+      WindowVisitor visitor) {
+    String store = StoreNames.window(spec);
+    forEach(
+        store,
+        WindowRangeQuery.<SeriesKey, Aggregate>withWindowStartRange(
+            Instant.ofEpochMilli(fromStartMs), Instant.ofEpochMilli(toStartMs)),
+        (Windowed<SeriesKey> key, Aggregate value) -> {
+          long start = key.window().start();
+          if (start < fromStartMs || start > toStartMs || !selector.matches(key.key())) {
+            return;
+          }
+          Aggregate shown = view.read(store, new WindowKey(key.key(), start), value);
+          if (shown != null) {
+            // A remembered (committed) value is shared with the view: hand out a copy.
+            visitor.accept(
+                key.key(), start, AggregateValue.of(shown == value ? value : shown.copy()));
+          }
+        });
+  }
+
+  /**
+   * Runs {@code query} on every partition of the scope; visits nothing unless every partition
+   * answered, and closes every iterator.
+   */
+  private <K, V> void forEach(
+      String store, Query<KeyValueIterator<K, V>> query, BiConsumer<K, V> visitor) {
+    Set<Integer> scope = scope();
+    if (scope.isEmpty()) {
+      return;
+    }
+    StateQueryRequest<KeyValueIterator<K, V>> request =
+        StateQueryRequest.inStore(store).withQuery(query).withPartitions(scope);
+    if (!allowStandby) {
+      request = request.requireActive();
+    }
+    StateQueryResult<KeyValueIterator<K, V>> result = streams.query(request);
+    Map<Integer, QueryResult<KeyValueIterator<K, V>>> byPartition = result.getPartitionResults();
+    List<KeyValueIterator<K, V>> iterators = new ArrayList<>();
+    Map<Integer, String> failures = new HashMap<>();
+    for (int partition : scope) {
+      QueryResult<KeyValueIterator<K, V>> r = byPartition.get(partition);
+      if (r == null) {
+        failures.put(partition, "not present on this instance");
+      } else if (r.isFailure()) {
+        failures.put(partition, r.getFailureReason() + ": " + r.getFailureMessage());
+      } else {
+        iterators.add(r.getResult());
+      }
+    }
+    try {
+      if (!failures.isEmpty()) {
+        throw new PartitionsUnavailableException(failures);
+      }
+      for (KeyValueIterator<K, V> iterator : iterators) {
+        forEachDecodable(iterator, store, visitor);
+      }
+    } finally {
+      for (KeyValueIterator<K, V> iterator : iterators) {
+        iterator.close();
+      }
+    }
+  }
+
+  /** The partitions to read: the given ones, or the local running active series partitions. */
+  private Set<Integer> scope() {
+    if (partitions != null) {
+      return partitions;
+    }
+    KafkaStreams.State state = streams.state();
+    if (state != KafkaStreams.State.RUNNING) {
+      throw new InvalidStateStoreException("Kafka Streams is " + state + ", not RUNNING");
+    }
+    return activeSeriesPartitions(streams);
   }
 
   /**
@@ -74,77 +246,22 @@ public final class LocalMetricStores implements MetricStores {
     }
   }
 
-  @Override
-  public void forEachCumulative(BiConsumer<SeriesKey, Cumulative> visitor) {
-    forEachInKeyValueStore(StoreNames.CUMULATIVE, visitor);
+  private static Cumulative copy(Cumulative c) {
+    return new Cumulative(
+        c.createdMs(),
+        c.updatedMs(),
+        c.seenMs(),
+        c.aggregate() == null ? null : c.aggregate().copy());
   }
 
-  @Override
-  public void forEachGauge(BiConsumer<GaugeKey, GaugeSample> visitor) {
-    forEachInKeyValueStore(StoreNames.GAUGES, visitor);
-  }
-
-  private <K, V> void forEachInKeyValueStore(String name, BiConsumer<K, V> visitor) {
-    BiConsumer<K, V> committed =
-        (key, value) -> {
-          V shown = view.read(name, key, value);
-          if (shown != null) {
-            visitor.accept(key, shown);
-          }
-        };
-    unlessNothingToRead(
-        () -> {
-          ReadOnlyKeyValueStore<K, V> store =
-              streams.store(
-                  StoreQueryParameters.fromNameAndType(
-                      name, QueryableStoreTypes.<K, V>keyValueStore()));
-          try (KeyValueIterator<K, V> all = store.all()) {
-            forEachDecodable(all, name, committed);
-          }
-        });
-  }
-
-  @Override
-  public void forEachInWindow(
-      WindowSpec spec, long startMs, BiConsumer<SeriesKey, Aggregate> visitor) {
-    unlessNothingToRead(
-        () -> {
-          ReadOnlyWindowStore<SeriesKey, Aggregate> store =
-              streams.store(
-                  StoreQueryParameters.fromNameAndType(
-                      StoreNames.window(spec),
-                      QueryableStoreTypes.<SeriesKey, Aggregate>windowStore()));
-          try (KeyValueIterator<Windowed<SeriesKey>, Aggregate> all =
-              store.fetchAll(Instant.ofEpochMilli(startMs), Instant.ofEpochMilli(startMs))) {
-            forEachDecodable(
-                all,
-                StoreNames.window(spec),
-                (key, value) -> {
-                  if (key.window().start() == startMs) {
-                    Aggregate shown =
-                        view.read(
-                            StoreNames.window(spec), new WindowKey(key.key(), startMs), value);
-                    if (shown != null) {
-                      visitor.accept(key.key(), shown);
-                    }
-                  }
-                });
-          }
-        });
-  }
-
-  /**
-   * Runs {@code read}; when Kafka Streams cannot hand out the store, that is "not queryable yet"
-   * (rethrown) unless the instance is running and simply owns no series, so has nothing to read.
-   */
-  private void unlessNothingToRead(Runnable read) {
-    try {
-      read.run();
-    } catch (InvalidStateStoreException e) {
-      if (streams.state() != KafkaStreams.State.RUNNING || ownsSeries(streams)) {
-        throw e;
-      }
-    }
+  /** The series partitions {@code streams} holds as local active tasks (owners of series). */
+  public static Set<Integer> activeSeriesPartitions(KafkaStreams streams) {
+    return streams.metadataForLocalThreads().stream()
+        .flatMap(thread -> thread.activeTasks().stream())
+        .flatMap(task -> task.topicPartitions().stream())
+        .filter(partition -> StoreNames.isRepartitionTopic(partition.topic()))
+        .map(partition -> partition.partition())
+        .collect(Collectors.toCollection(TreeSet::new));
   }
 
   /**
@@ -152,9 +269,6 @@ public final class LocalMetricStores implements MetricStores {
    * holds metric stores.
    */
   public static boolean ownsSeries(KafkaStreams streams) {
-    return streams.metadataForLocalThreads().stream()
-        .flatMap(thread -> thread.activeTasks().stream())
-        .flatMap(task -> task.topicPartitions().stream())
-        .anyMatch(partition -> StoreNames.isRepartitionTopic(partition.topic()));
+    return !activeSeriesPartitions(streams).isEmpty();
   }
 }

@@ -2,25 +2,47 @@ package dev.tally.streams.query;
 
 import dev.tally.streams.config.WindowSpec;
 import dev.tally.streams.series.SeriesKey;
-import dev.tally.streams.store.Aggregate;
-import dev.tally.streams.store.Cumulative;
 import dev.tally.streams.store.GaugeKey;
 import dev.tally.streams.store.GaugeSample;
 import java.util.function.BiConsumer;
 
 /**
- * The one small read interface over Tally's stores that the exporter and the query API use. An
- * implementation reads the stores of the active tasks of one instance only (never standbys), so a
- * series is read once per instance.
+ * The read interface over Tally's stores that the exporter and the query API share: lookups by
+ * metric and label matchers ({@link SeriesSelector}) and by window start range, handing out
+ * read-only values. An implementation reads a fixed set of series partitions (by default the active
+ * ones of one instance, never standbys), so a series is read once.
+ *
+ * <p>Every method visits synchronously and has closed its store iterators when it returns, also
+ * when the visitor throws.
  */
 public interface MetricStores {
 
-  /** Visits every cumulative series. A series may appear once per local task (Tally's own). */
-  void forEachCumulative(BiConsumer<SeriesKey, Cumulative> visitor);
+  /**
+   * Visits the cumulative value of every selected series. Tally's own counters may appear once per
+   * series partition; readers sum them.
+   */
+  void cumulative(SeriesSelector selector, BiConsumer<SeriesKey, CumulativeValue> visitor);
 
-  /** Visits every gauge sample, per series and reporting source. */
-  void forEachGauge(BiConsumer<GaugeKey, GaugeSample> visitor);
+  /** Visits every gauge sample of the selected series, per series and reporting source. */
+  void gauges(SeriesSelector selector, BiConsumer<GaugeKey, GaugeSample> visitor);
 
-  /** Visits every series' aggregate of the window of {@code spec} starting at {@code startMs}. */
-  void forEachInWindow(WindowSpec spec, long startMs, BiConsumer<SeriesKey, Aggregate> visitor);
+  /**
+   * Visits the aggregate of every selected series in every window of {@code spec} whose start lies
+   * in {@code [fromStartMs, toStartMs]} (epoch ms, both inclusive).
+   */
+  void windows(
+      WindowSpec spec,
+      long fromStartMs,
+      long toStartMs,
+      SeriesSelector selector,
+      WindowVisitor visitor);
+
+  /** Receives one window's aggregate of one series. */
+  @FunctionalInterface
+  interface WindowVisitor {
+    /**
+     * @param startMs the window's start, epoch ms
+     */
+    void accept(SeriesKey series, long startMs, AggregateValue value);
+  }
 }

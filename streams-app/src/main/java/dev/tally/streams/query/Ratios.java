@@ -27,10 +27,12 @@ public final class Ratios {
   public static Map<SeriesKey, Double> compute(
       RatioDefinition ratio, WindowSpec window, long windowStartMs, MetricStores stores) {
     Map<SeriesKey, double[]> sums = new HashMap<>();
-    stores.forEachInWindow(
+    stores.windows(
         window,
         windowStartMs,
-        (series, aggregate) -> {
+        windowStartMs,
+        SeriesSelector.ALL,
+        (series, startMs, aggregate) -> {
           boolean num = matchesAny(ratio.numerator(), series);
           boolean den = matchesAny(ratio.denominator(), series);
           if (!num && !den) {

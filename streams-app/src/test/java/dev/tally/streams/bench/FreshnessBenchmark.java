@@ -97,7 +97,8 @@ public final class FreshnessBenchmark {
   private static boolean visible(LocalMetricStores stores, String service) {
     Set<String> found = new HashSet<>();
     try {
-      stores.forEachCumulative(
+      stores.cumulative(
+          dev.tally.streams.query.SeriesSelector.ALL,
           (k, v) -> {
             if (k.metric().equals("ack_received_total")
                 && service.equals(k.labels().get("service"))) {

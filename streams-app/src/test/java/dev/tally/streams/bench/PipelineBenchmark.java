@@ -188,10 +188,11 @@ public final class PipelineBenchmark {
   private static long consumed(LocalMetricStores stores) {
     AtomicLong total = new AtomicLong();
     try {
-      stores.forEachCumulative(
+      stores.cumulative(
+          dev.tally.streams.query.SeriesSelector.ALL,
           (k, v) -> {
             if (k.metric().equals("tally_events_consumed_total")) {
-              total.addAndGet((long) v.aggregate().total());
+              total.addAndGet((long) v.value().total());
             }
           });
     } catch (InvalidStateStoreException starting) {

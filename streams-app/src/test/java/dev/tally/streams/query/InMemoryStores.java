@@ -21,18 +21,42 @@ final class InMemoryStores implements MetricStores {
   }
 
   @Override
-  public void forEachCumulative(BiConsumer<SeriesKey, Cumulative> visitor) {
-    cumulative.forEach(visitor);
+  public void cumulative(SeriesSelector selector, BiConsumer<SeriesKey, CumulativeValue> visitor) {
+    cumulative.forEach(
+        (key, value) -> {
+          if (selector.matches(key)) {
+            visitor.accept(key, CumulativeValue.of(value));
+          }
+        });
   }
 
   @Override
-  public void forEachGauge(BiConsumer<GaugeKey, GaugeSample> visitor) {
-    gauges.forEach(visitor);
+  public void gauges(SeriesSelector selector, BiConsumer<GaugeKey, GaugeSample> visitor) {
+    gauges.forEach(
+        (key, sample) -> {
+          if (selector.matches(key.series())) {
+            visitor.accept(key, sample);
+          }
+        });
   }
 
   @Override
-  public void forEachInWindow(
-      WindowSpec spec, long startMs, BiConsumer<SeriesKey, Aggregate> visitor) {
-    windows.getOrDefault(startMs, Map.of()).forEach(visitor);
+  public void windows(
+      WindowSpec spec,
+      long fromStartMs,
+      long toStartMs,
+      SeriesSelector selector,
+      WindowVisitor visitor) {
+    windows.forEach(
+        (start, series) -> {
+          if (start >= fromStartMs && start <= toStartMs) {
+            series.forEach(
+                (key, value) -> {
+                  if (selector.matches(key)) {
+                    visitor.accept(key, start, AggregateValue.of(value));
+                  }
+                });
+          }
+        });
   }
 }

@@ -8,6 +8,7 @@ import dev.tally.streams.config.WindowSpec;
 import dev.tally.streams.load.EventLoad;
 import dev.tally.streams.query.Gauges;
 import dev.tally.streams.query.Ratios;
+import dev.tally.streams.query.SeriesSelector;
 import dev.tally.streams.series.SeriesKey;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -103,7 +104,9 @@ class ExampleCatalogsTest {
       tally.pipeInOrder(events, 250);
 
       Set<String> produced = new HashSet<>();
-      tally.stores().forEachCumulative((series, value) -> produced.add(series.metric()));
+      tally
+          .stores()
+          .cumulative(SeriesSelector.ALL, (series, value) -> produced.add(series.metric()));
       long now = t0 + 60_000 + Duration.ofMinutes(2).toMillis();
       Gauges.live(tally.stores(), tally.catalog, tally.config.gaugeTtl(), now)
           .keySet()

@@ -5,7 +5,10 @@ import dev.tally.streams.catalog.MetricCatalog;
 import dev.tally.streams.config.TallyConfig;
 import dev.tally.streams.config.WindowSpec;
 import dev.tally.streams.load.GeneratedEvent;
+import dev.tally.streams.query.AggregateValue;
+import dev.tally.streams.query.CumulativeValue;
 import dev.tally.streams.query.MetricStores;
+import dev.tally.streams.query.SeriesSelector;
 import dev.tally.streams.series.SeriesKey;
 import dev.tally.streams.store.Aggregate;
 import dev.tally.streams.store.Cumulative;
@@ -158,27 +161,45 @@ final class TopologyFixture implements AutoCloseable {
   MetricStores stores() {
     return new MetricStores() {
       @Override
-      public void forEachCumulative(BiConsumer<SeriesKey, Cumulative> visitor) {
+      public void cumulative(
+          SeriesSelector selector, BiConsumer<SeriesKey, CumulativeValue> visitor) {
         KeyValueStore<SeriesKey, Cumulative> store = driver.getKeyValueStore(StoreNames.CUMULATIVE);
         try (KeyValueIterator<SeriesKey, Cumulative> all = store.all()) {
-          all.forEachRemaining(kv -> visitor.accept(kv.key, kv.value));
+          all.forEachRemaining(
+              kv -> {
+                if (selector.matches(kv.key)) {
+                  visitor.accept(kv.key, CumulativeValue.of(kv.value));
+                }
+              });
         }
       }
 
       @Override
-      public void forEachGauge(BiConsumer<GaugeKey, GaugeSample> visitor) {
-        gauges().forEach(visitor);
+      public void gauges(SeriesSelector selector, BiConsumer<GaugeKey, GaugeSample> visitor) {
+        TopologyFixture.this
+            .gauges()
+            .forEach(
+                (key, sample) -> {
+                  if (selector.matches(key.series())) {
+                    visitor.accept(key, sample);
+                  }
+                });
       }
 
       @Override
-      public void forEachInWindow(
-          WindowSpec spec, long startMs, BiConsumer<SeriesKey, Aggregate> visitor) {
+      public void windows(
+          WindowSpec spec,
+          long fromStartMs,
+          long toStartMs,
+          SeriesSelector selector,
+          WindowVisitor visitor) {
         WindowStore<SeriesKey, Aggregate> store = driver.getWindowStore(StoreNames.window(spec));
         try (KeyValueIterator<Windowed<SeriesKey>, Aggregate> all = store.all()) {
           all.forEachRemaining(
               kv -> {
-                if (kv.key.window().start() == startMs) {
-                  visitor.accept(kv.key.key(), kv.value);
+                long start = kv.key.window().start();
+                if (start >= fromStartMs && start <= toStartMs && selector.matches(kv.key.key())) {
+                  visitor.accept(kv.key.key(), start, AggregateValue.of(kv.value));
                 }
               });
         }

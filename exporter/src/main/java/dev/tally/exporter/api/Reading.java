@@ -1,0 +1,198 @@
+package dev.tally.exporter.api;
+
+import dev.tally.exporter.api.ParsedQuery.Endpoint;
+import dev.tally.exporter.api.ParsedQuery.Target;
+import dev.tally.streams.catalog.MetricCatalog;
+import dev.tally.streams.catalog.RatioDefinition;
+import dev.tally.streams.query.AggregateValue;
+import dev.tally.streams.query.Gauges;
+import dev.tally.streams.query.MetricStores;
+import dev.tally.streams.query.SeriesSelector;
+import dev.tally.streams.series.SeriesKey;
+import dev.tally.streams.store.Aggregate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * What one set of series partitions holds for a query ({@link #read}), mergeable with what the
+ * others hold ({@link #merge}): the values per group and slot, and for a ratio the denominator's
+ * apart. Also carries, for standby copies read with {@code allowStale}, how far behind each was.
+ */
+final class Reading {
+  final Partial values;
+
+  /** A ratio's denominator sums; empty for other metrics. */
+  final Partial denominator;
+
+  /** Offset lag per series partition read from a standby copy. */
+  final Map<Integer, Long> staleLags = new TreeMap<>();
+
+  Reading(Limits limits) {
+    this.values = new Partial(limits);
+    this.denominator = new Partial(limits);
+  }
+
+  void merge(Reading other) {
+    values.merge(other.values);
+    denominator.merge(other.denominator);
+    staleLags.putAll(other.staleLags);
+  }
+
+  /**
+   * Reads {@code query} from {@code stores}; {@code deadlineNanos} ({@link System#nanoTime}) bounds
+   * the time it may take.
+   *
+   * @throws QueryException 503 past the deadline; 400 when the answer grows past the limits
+   */
+  static Reading read(
+      MetricStores stores,
+      ParsedQuery query,
+      MetricCatalog catalog,
+      Duration seriesTtl,
+      Duration gaugeTtl,
+      Limits limits,
+      long deadlineNanos) {
+    Reading reading = new Reading(limits);
+    Deadline deadline = new Deadline(deadlineNanos);
+    Target target = query.target();
+    long nowMs = query.nowMs();
+    if (target.kind() == MetricKind.GAUGE) {
+      Map<SeriesKey, Double> live = Gauges.live(stores, query.selector(), catalog, gaugeTtl, nowMs);
+      live.forEach(
+          (series, value) -> {
+            deadline.check();
+            Aggregate sum = Aggregate.counter();
+            sum.add(value);
+            reading.values.add(
+                group(series.labels(), query), Partial.TOTAL, AggregateValue.of(sum));
+          });
+      return reading;
+    }
+    if (query.endpoint() != Endpoint.QUERY) {
+      long oldest = seriesTtl.isZero() ? Long.MIN_VALUE : nowMs - seriesTtl.toMillis();
+      stores.cumulative(
+          query.selector(),
+          (series, cumulative) -> {
+            deadline.check();
+            if (cumulative.seenMs() < oldest || cumulative.value() == null) {
+              return; // idle past series.ttl: not live, as in /metrics
+            }
+            AggregateValue value =
+                query.endpoint() == Endpoint.SERIES
+                    ? AggregateValue.of(Aggregate.counter())
+                    : cumulative.value();
+            reading.values.add(group(series.labels(), query), Partial.TOTAL, value);
+          });
+      return reading;
+    }
+    ParsedQuery.Range range = query.range();
+    if (range.points() <= 0) {
+      return reading;
+    }
+    if (target.kind() == MetricKind.RATIO) {
+      readRatio(stores, query, target.ratio(), reading, deadline);
+      return reading;
+    }
+    stores.windows(
+        range.spec(),
+        range.fromStartMs(),
+        range.toStartMs(),
+        query.selector(),
+        (series, startMs, value) -> {
+          deadline.check();
+          reading.values.add(group(series.labels(), query), startMs, value);
+        });
+    return reading;
+  }
+
+  /**
+   * A ratio per window: its numerator and denominator terms' windowed counters, summed per group of
+   * its {@code by} labels (those the query's matchers select).
+   */
+  private static void readRatio(
+      MetricStores stores,
+      ParsedQuery query,
+      RatioDefinition ratio,
+      Reading reading,
+      Deadline deadline) {
+    ParsedQuery.Range range = query.range();
+    stores.windows(
+        range.spec(),
+        range.fromStartMs(),
+        range.toStartMs(),
+        SeriesSelector.ALL,
+        (series, startMs, value) -> {
+          deadline.check();
+          boolean num = matchesAny(ratio.numerator(), series);
+          boolean den = matchesAny(ratio.denominator(), series);
+          if (!num && !den) {
+            return;
+          }
+          TreeMap<String, String> ratioLabels = new TreeMap<>();
+          for (String label : ratio.by()) {
+            ratioLabels.put(label, series.labels().getOrDefault(label, ""));
+          }
+          if (!query.selector().matches(new SeriesKey(ratio.name(), ratioLabels))) {
+            return;
+          }
+          SortedMap<String, String> group = group(ratioLabels, query);
+          // Both sides hold every group that has traffic, so a group with a zero numerator still
+          // has a value (0) and one with a zero denominator has none.
+          reading.values.add(group, startMs, num ? value : AggregateValue.of(Aggregate.counter()));
+          reading.denominator.add(
+              group, startMs, den ? value : AggregateValue.of(Aggregate.counter()));
+        });
+  }
+
+  /** A series counts once per side even if two terms of that side name its metric. */
+  private static boolean matchesAny(List<RatioDefinition.Term> terms, SeriesKey series) {
+    for (RatioDefinition.Term term : terms) {
+      if (term.metric().equals(series.metric()) && matchesWhere(term, series)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean matchesWhere(RatioDefinition.Term term, SeriesKey series) {
+    for (Map.Entry<String, List<String>> w : term.where().entrySet()) {
+      String value = series.labels().get(w.getKey());
+      if (value == null || !w.getValue().contains(value)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The series' group: its labels, or its values of the {@code by} labels. */
+  private static SortedMap<String, String> group(
+      SortedMap<String, String> labels, ParsedQuery query) {
+    if (query.by() == null) {
+      return labels;
+    }
+    TreeMap<String, String> group = new TreeMap<>();
+    for (String label : query.by()) {
+      group.put(label, labels.getOrDefault(label, ""));
+    }
+    return group;
+  }
+
+  /** Checks the time budget every 256 entries: a slow read ends in a 503, not a hung request. */
+  private static final class Deadline {
+    private final long deadlineNanos;
+    private int n;
+
+    Deadline(long deadlineNanos) {
+      this.deadlineNanos = deadlineNanos;
+    }
+
+    void check() {
+      if ((++n & 255) == 0 && System.nanoTime() > deadlineNanos) {
+        throw QueryException.timeout();
+      }
+    }
+  }
+}

@@ -1,0 +1,123 @@
+package dev.tally.exporter.api;
+
+import dev.tally.streams.query.LocalMetricStores;
+import dev.tally.streams.query.MetricStores;
+import dev.tally.streams.topology.StoreNames;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.state.HostInfo;
+
+/**
+ * {@link Cluster} from a running {@link KafkaStreams}: the owners of the series partitions come
+ * from {@link KafkaStreams#metadataForAllStreamsClients()} (each instance's {@code
+ * application.server} and the repartition-topic partitions it holds), this instance's own active
+ * partitions from its local threads, which are never stale about itself.
+ */
+final class StreamsCluster implements Cluster {
+  private final KafkaStreams streams;
+  private final LocalMetricStores stores;
+  private final int partitions;
+  private final String self;
+
+  StreamsCluster(KafkaStreams streams, LocalMetricStores stores, int partitions, String self) {
+    this.streams = streams;
+    this.stores = stores;
+    this.partitions = partitions;
+    this.self = self;
+  }
+
+  @Override
+  public int partitions() {
+    return partitions;
+  }
+
+  @Override
+  public String self() {
+    return self;
+  }
+
+  @Override
+  public Map<Integer, String> activeOwners() {
+    Map<Integer, String> owners = new HashMap<>();
+    if (streams.state() != KafkaStreams.State.RUNNING
+        && streams.state() != KafkaStreams.State.REBALANCING) {
+      return owners;
+    }
+    for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
+      String server = server(m.hostInfo());
+      for (int p : seriesPartitions(m.topicPartitions())) {
+        owners.put(p, server);
+      }
+    }
+    // What this instance runs itself overrides what the (possibly older) metadata says.
+    owners.values().removeIf(server -> java.util.Objects.equals(server, self));
+    for (int p : LocalMetricStores.activeSeriesPartitions(streams)) {
+      owners.put(p, self);
+    }
+    return owners;
+  }
+
+  @Override
+  public Map<Integer, List<String>> standbyOwners() {
+    Map<Integer, List<String>> owners = new HashMap<>();
+    if (streams.state() != KafkaStreams.State.RUNNING
+        && streams.state() != KafkaStreams.State.REBALANCING) {
+      return owners;
+    }
+    for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
+      String server = server(m.hostInfo());
+      for (int p : seriesPartitions(m.standbyTopicPartitions())) {
+        owners.computeIfAbsent(p, k -> new ArrayList<>()).add(server);
+      }
+    }
+    return owners;
+  }
+
+  @Override
+  public MetricStores local(Set<Integer> wanted, boolean allowStandby) {
+    return stores.partitions(wanted, allowStandby);
+  }
+
+  @Override
+  public Map<Integer, Long> localLags() {
+    return stores.offsetLags();
+  }
+
+  @Override
+  public List<Instance> instances() {
+    List<Instance> instances = new ArrayList<>();
+    for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
+      instances.add(
+          new Instance(
+              server(m.hostInfo()),
+              List.copyOf(seriesPartitions(m.topicPartitions())),
+              m.stateStoreNames().stream().sorted().toList(),
+              List.copyOf(seriesPartitions(m.standbyTopicPartitions())),
+              m.standbyStateStoreNames().stream().sorted().toList()));
+    }
+    return instances;
+  }
+
+  private static TreeSet<Integer> seriesPartitions(Collection<TopicPartition> partitions) {
+    TreeSet<Integer> series = new TreeSet<>();
+    for (TopicPartition tp : partitions) {
+      if (StoreNames.isRepartitionTopic(tp.topic())) {
+        series.add(tp.partition());
+      }
+    }
+    return series;
+  }
+
+  /** {@code host:port}, or null for an instance without {@code application.server}. */
+  private static String server(HostInfo host) {
+    return host == null || host.port() < 0 ? null : host.host() + ":" + host.port();
+  }
+}
