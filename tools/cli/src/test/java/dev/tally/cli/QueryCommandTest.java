@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * {@code tally query} against a canned query API: the requests it sends, the tables it prints and
@@ -567,6 +568,26 @@ class QueryCommandTest {
         .containsPattern("(?m)^  totals ")
         .containsPattern("(?m)^  range ")
         .containsPattern("(?m)^  instances ");
+  }
+
+  @Test
+  void shouldAcceptEveryExampleOfTheApiDocs() throws IOException {
+    String doc = Files.readString(Path.of("..", "..", "docs", "api.md"));
+    String terminal = doc.substring(doc.indexOf("## From a terminal"));
+    List<String> examples =
+        terminal
+            .lines()
+            .filter(line -> line.startsWith("./tally query "))
+            .map(line -> line.substring("./tally ".length()))
+            .toList();
+
+    assertThat(examples).hasSizeGreaterThanOrEqualTo(3);
+    for (String example : examples) {
+      CommandLine.ParseResult parsed =
+          TallyCli.commandLine(new CliEnvironment(Map.of(), StopSignal.manual()))
+              .parseArgs(example.split(" "));
+      assertThat(parsed.subcommand().subcommand()).as(example).isNotNull();
+    }
   }
 
   /** One recorded request: its path, raw query string and Authorization header. */
