@@ -40,6 +40,7 @@ public final class TallyCli implements Callable<Integer> {
         .addSubcommand(new BrokerCommand(environment))
         .addSubcommand(new RunCommand(environment))
         .addSubcommand(new DemoCommand(environment))
+        .addSubcommand(QueryCommand.commandLine(environment))
         .setExecutionExceptionHandler(TallyCli::reportFailure);
   }
 

@@ -40,7 +40,8 @@ class TallyCliTest {
         .startsWith("Usage: tally")
         .containsPattern("(?m)^  broker ")
         .containsPattern("(?m)^  run ")
-        .containsPattern("(?m)^  demo ");
+        .containsPattern("(?m)^  demo ")
+        .containsPattern("(?m)^  query ");
   }
 
   @Test
