@@ -37,6 +37,9 @@ interface Cluster {
   /** Offset lag of this instance's copy of each partition it holds. */
   Map<Integer, Long> localLags();
 
+  /** This instance's Kafka Streams state ({@code RUNNING}, {@code REBALANCING}, ...). */
+  String localState();
+
   /** Every instance of the application, for {@code /api/v1/instances}. */
   List<Instance> instances();
 
@@ -89,6 +92,11 @@ interface Cluster {
       @Override
       public Map<Integer, Long> localLags() {
         return Map.of();
+      }
+
+      @Override
+      public String localState() {
+        return "RUNNING";
       }
 
       @Override

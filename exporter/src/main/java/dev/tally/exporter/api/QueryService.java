@@ -151,12 +151,37 @@ public final class QueryService {
     return body;
   }
 
-  /** {@code GET /api/v1/instances}. */
+  /** {@code GET /api/v1/internal/state}: this instance's Kafka Streams state. */
+  Map<String, Object> state() {
+    return Map.of("state", cluster.localState());
+  }
+
+  /**
+   * {@code GET /api/v1/instances}: every instance with its state as it reports it ({@code
+   * UNREACHABLE} when it does not answer within {@code api.timeout}, {@code UNKNOWN} without {@code
+   * application.server}).
+   */
   Map<String, Object> instances(String authorization) {
+    long deadline = System.nanoTime() + limits.timeout().toNanos();
+    List<Cluster.Instance> all = cluster.instances();
+    Map<String, CompletableFuture<PeerClient.Answer>> states = new LinkedHashMap<>();
+    for (Cluster.Instance i : all) {
+      if (i.server() != null && !i.server().equals(cluster.self())) {
+        states.put(
+            i.server(),
+            peers.get(
+                i.server(),
+                INTERNAL_PREFIX + "state",
+                Map.of(),
+                authorization,
+                remaining(deadline)));
+      }
+    }
     List<Map<String, Object>> instances = new ArrayList<>();
-    for (Cluster.Instance i : cluster.instances()) {
+    for (Cluster.Instance i : all) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("server", i.server());
+      m.put("state", stateOf(i.server(), states.get(i.server()), deadline));
       m.put("active", Map.of("partitions", i.activePartitions(), "stores", i.activeStores()));
       m.put("standby", Map.of("partitions", i.standbyPartitions(), "stores", i.standbyStores()));
       instances.add(m);
@@ -165,6 +190,27 @@ public final class QueryService {
     body.put("self", cluster.self());
     body.put("instances", instances);
     return body;
+  }
+
+  private String stateOf(
+      String server, CompletableFuture<PeerClient.Answer> answer, long deadline) {
+    if (server == null) {
+      return "UNKNOWN";
+    }
+    if (answer == null) {
+      return cluster.localState();
+    }
+    try {
+      PeerClient.Answer a =
+          answer.get(Math.max(1, remaining(deadline).toMillis()), TimeUnit.MILLISECONDS);
+      return a.status() == 200 && a.body().get("state") instanceof String s ? s : "UNREACHABLE";
+    } catch (TimeoutException | ExecutionException e) {
+      answer.cancel(true);
+      return "UNREACHABLE";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "UNREACHABLE";
+    }
   }
 
   private Reading readLocal(

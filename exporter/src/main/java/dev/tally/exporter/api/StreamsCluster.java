@@ -92,6 +92,11 @@ final class StreamsCluster implements Cluster {
   }
 
   @Override
+  public String localState() {
+    return streams.state().name();
+  }
+
+  @Override
   public List<Instance> instances() {
     List<Instance> instances = new ArrayList<>();
     for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {

@@ -437,6 +437,11 @@ class QueryServiceTest {
           }
 
           @Override
+          public String localState() {
+            return "RUNNING";
+          }
+
+          @Override
           public List<Instance> instances() {
             return all.instances();
           }
