@@ -9,7 +9,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,22 +46,28 @@ final class CombinedCollector implements MultiCollector {
   @Override
   public MetricSnapshots collect(
       Predicate<String> includedNames, PrometheusScrapeRequest scrapeRequest) {
-    return combine(part -> part.collect(includedNames, scrapeRequest));
+    List<MetricSnapshots> all = new ArrayList<>();
+    parts.forEach(part -> all.add(part.collect(includedNames, scrapeRequest)));
+    return combine(all);
   }
 
   /**
-   * What {@link #collect()} returns, with {@code replaced}'s part taken from {@code replacement}
-   * instead of collected again (a part already read for this scrape).
+   * What {@link #collect()} returns followed by {@code more}'s families: a scrape's own part that
+   * was read beside the catalog rather than collected. A family of {@code more} named like one
+   * already there is dropped as in {@link #collect()}.
    */
-  MetricSnapshots collect(MultiCollector replaced, MetricSnapshots replacement) {
-    return combine(part -> part == replaced ? replacement : part.collect());
+  MetricSnapshots collectWith(MetricSnapshots more) {
+    List<MetricSnapshots> all = new ArrayList<>();
+    parts.forEach(part -> all.add(part.collect()));
+    all.add(more);
+    return combine(all);
   }
 
-  private MetricSnapshots combine(Function<MultiCollector, MetricSnapshots> collectPart) {
+  private MetricSnapshots combine(List<MetricSnapshots> collected) {
     List<MetricSnapshot> all = new ArrayList<>();
     Set<String> names = new HashSet<>();
-    for (MultiCollector part : parts) {
-      for (MetricSnapshot family : collectPart.apply(part)) {
+    for (MetricSnapshots part : collected) {
+      for (MetricSnapshot family : part) {
         String name = family.getMetadata().getPrometheusName();
         if (names.add(name)) {
           all.add(family);

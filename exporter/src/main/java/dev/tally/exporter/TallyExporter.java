@@ -1,12 +1,11 @@
 package dev.tally.exporter;
 
-import com.sun.net.httpserver.HttpHandler;
 import dev.tally.exporter.collector.ScrapeReading;
 import dev.tally.exporter.collector.TallyCollector;
+import dev.tally.exporter.exposition.Scrape;
 import dev.tally.exporter.http.BasicAuth;
 import dev.tally.exporter.http.HttpSettings;
 import dev.tally.exporter.http.Readiness;
-import dev.tally.exporter.http.SplitScrape;
 import dev.tally.exporter.http.TallyHttpServer;
 import dev.tally.exporter.jvm.JvmCollector;
 import dev.tally.exporter.streams.StreamsMetricsCollector;
@@ -17,13 +16,11 @@ import dev.tally.streams.config.InvalidConfigException;
 import dev.tally.streams.config.TallyConfig;
 import dev.tally.streams.query.LocalMetricStores;
 import dev.tally.streams.query.MetricStores;
+import io.javalin.config.RoutesConfig;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
-import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -31,6 +28,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import org.apache.kafka.streams.KafkaStreams;
@@ -137,25 +135,15 @@ public final class TallyExporter implements AutoCloseable {
   }
 
   /**
-   * A scrape that reads the stores once: Tally's own families and the other collectors' go through
-   * client_java, the catalog's series are written straight from what was read. No catalog family
-   * can share a name with the others: the catalog refuses the {@code tally_}, {@code jvm_} and
-   * {@code process_} prefixes, and the reading leaves out any that clashes with Tally's own.
+   * A scrape that reads the stores once: the catalog's series as read, for the direct writers, and
+   * the other collectors' families with Tally's own (from the same reading) as snapshots. No
+   * catalog family can share a name with the others: the catalog refuses the {@code tally_}, {@code
+   * jvm_} and {@code process_} prefixes, and the reading leaves out any that clashes with Tally's
+   * own.
    */
-  private static SplitScrape split(CombinedCollector combined, TallyCollector tally) {
+  private static Scrape scrape(CombinedCollector others, TallyCollector tally) {
     ScrapeReading reading = tally.read();
-    MetricSnapshots small = combined.collect(tally, reading.ownSnapshots());
-    return new SplitScrape() {
-      @Override
-      public MetricSnapshots snapshots() {
-        return small;
-      }
-
-      @Override
-      public void write(OutputStream out, ExpositionFormatWriter format) throws IOException {
-        reading.writeCatalog(out, format);
-      }
-    };
+    return new Scrape(reading.catalog(), others.collectWith(reading.ownSnapshots()));
   }
 
   /** Assembles a {@link TallyExporter}; stores and catalog are required. */
@@ -235,13 +223,22 @@ public final class TallyExporter implements AutoCloseable {
       return this;
     }
 
-    /** The handler of {@code /api/...}; it answers 404 until one is given. */
-    public Builder api(HttpHandler api) {
+    /**
+     * Registers the query API's routes under {@code /api/}, behind the same auth, TLS and error
+     * handling as {@code /metrics}; see {@link TallyHttpServer.Builder#api}.
+     *
+     * <pre>{@code
+     * TallyExporter.forApp(app)
+     *     .api(routes -> routes.get("/api/v1/metrics", ctx -> ctx.json(catalog.names())))
+     *     .start();
+     * }</pre>
+     */
+    public Builder api(Consumer<RoutesConfig> api) {
       http.api(api);
       return this;
     }
 
-    /** Exposes {@code collector}'s families too, after Tally's own. */
+    /** Exposes {@code collector}'s families too, before the catalog's. */
     public Builder collector(MultiCollector collector) {
       extra.add(Objects.requireNonNull(collector, "collector"));
       return this;
@@ -259,21 +256,22 @@ public final class TallyExporter implements AutoCloseable {
      * @throws InvalidConfigException naming {@code http.port} when the port cannot be bound
      */
     public TallyExporter start() {
-      List<MultiCollector> parts = new ArrayList<>();
-      // Priority order: a catalog metric that shares a name with one of these is dropped.
+      // Priority order: a later family that shares a name with an earlier one is dropped.
+      List<MultiCollector> others = new ArrayList<>();
       if (jvmMetrics) {
-        parts.add(new JvmCollector());
+        others.add(new JvmCollector());
       }
       if (streams != null) {
-        parts.add(StreamsMetricsCollector.of(streams));
+        others.add(StreamsMetricsCollector.of(streams));
       }
+      others.addAll(extra);
       TallyCollector tally = collector.build();
-      parts.add(tally);
-      parts.addAll(extra);
-      CombinedCollector combined = new CombinedCollector(parts);
+      List<MultiCollector> all = new ArrayList<>(others);
+      all.add(tally);
       PrometheusRegistry registry = new PrometheusRegistry();
-      registry.register(combined);
-      http.split(() -> split(combined, tally));
+      registry.register(new CombinedCollector(all));
+      CombinedCollector small = new CombinedCollector(others);
+      http.scrape(() -> scrape(small, tally));
       Supplier<Readiness> ready =
           Objects.requireNonNullElseGet(
               readiness,

@@ -297,7 +297,7 @@ class TallyExporterTest {
 
     assertThat(notReady.statusCode()).isEqualTo(503);
     assertThat(notReady.headers().firstValue("Content-Type"))
-        .hasValue("application/json; charset=utf-8");
+        .hasValue("application/json;charset=utf-8");
     assertThat(notReady.body())
         .isEqualTo(
             "{\"reason\":\"Kafka Streams is \\\"REBALANCING\\\"\",\"status\":\"not ready\"}\n");
@@ -312,8 +312,7 @@ class TallyExporterTest {
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(unknown.body()).isEqualTo("{\"error\":\"no such path: /nope\"}\n");
     assertThat(api.statusCode()).isEqualTo(404);
-    assertThat(api.headers().firstValue("Content-Type"))
-        .hasValue("application/json; charset=utf-8");
+    assertThat(api.headers().firstValue("Content-Type")).hasValue("application/json;charset=utf-8");
     assertThat(api.body()).isEqualTo("{\"error\":\"no query API endpoint at /api/v1/series\"}\n");
   }
 
@@ -322,9 +321,12 @@ class TallyExporterTest {
     try (TallyExporter failing =
         exporter(new FakeMetricStores())
             .api(
-                exchange -> {
-                  throw new IllegalStateException("boom");
-                })
+                routes ->
+                    routes.get(
+                        "/api/v1/series",
+                        ctx -> {
+                          throw new IllegalStateException("boom");
+                        }))
             .start()) {
       HttpResponse<String> response =
           client.send(

@@ -1,13 +1,8 @@
 package dev.tally.exporter.collector;
 
-import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
-import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
-import io.prometheus.metrics.expositionformats.PrometheusProtobufWriter;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import dev.tally.exporter.exposition.CatalogFamily;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,7 +19,7 @@ public final class ScrapeReading {
 
   ScrapeReading(List<MetricSnapshot> own, List<CatalogFamily> catalog, SkippedSeries skipped) {
     this.own = own;
-    this.catalog = catalog;
+    this.catalog = List.copyOf(catalog);
     this.skipped = skipped;
   }
 
@@ -43,7 +38,7 @@ public final class ScrapeReading {
 
   /**
    * Tally's own families (the count of skipped series among them), as client_java snapshots; the
-   * caller writes them with client_java and the catalog's with {@link #writeCatalog}.
+   * scrape writes them with client_java's writer after the {@link #catalog()}.
    */
   public MetricSnapshots ownSnapshots() {
     List<MetricSnapshot> all = new ArrayList<>(own);
@@ -52,22 +47,11 @@ public final class ScrapeReading {
   }
 
   /**
-   * Writes the catalog's families in the format of {@code format} (OpenMetrics text with {@code
-   * _created} lines, Prometheus text, or Prometheus protobuf), as that client_java writer would,
-   * minus OpenMetrics' closing {@code # EOF} line.
-   *
-   * @throws IllegalArgumentException for any other writer
+   * The catalog's families as read, every series checked; a {@link
+   * dev.tally.exporter.exposition.ScrapeFormat} writes them straight, without snapshots.
    */
-  public void writeCatalog(OutputStream out, ExpositionFormatWriter format) throws IOException {
-    if (format instanceof OpenMetricsTextFormatWriter) {
-      new TextExposition(out, true).write(catalog);
-    } else if (format instanceof PrometheusTextFormatWriter) {
-      new TextExposition(out, false).write(catalog);
-    } else if (format instanceof PrometheusProtobufWriter) {
-      new ProtobufExposition(out).write(catalog);
-    } else {
-      throw new IllegalArgumentException("no direct writer for " + format.getClass().getName());
-    }
+  public List<CatalogFamily> catalog() {
+    return catalog;
   }
 
   /** Last, so that it counts what this scrape skipped too. */

@@ -1,5 +1,6 @@
 package dev.tally.exporter.collector;
 
+import dev.tally.exporter.exposition.Names;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import java.time.Clock;

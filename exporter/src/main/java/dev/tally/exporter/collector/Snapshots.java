@@ -1,7 +1,9 @@
 package dev.tally.exporter.collector;
 
-import dev.tally.exporter.collector.CatalogFamily.Sample;
 import dev.tally.exporter.collector.SkippedSeries.Reason;
+import dev.tally.exporter.exposition.CatalogFamily;
+import dev.tally.exporter.exposition.CatalogFamily.Sample;
+import dev.tally.exporter.exposition.Names;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.DuplicateLabelsException;

@@ -1,7 +1,9 @@
 package dev.tally.exporter.collector;
 
-import dev.tally.exporter.collector.CatalogFamily.Sample;
 import dev.tally.exporter.collector.SkippedSeries.Reason;
+import dev.tally.exporter.exposition.CatalogFamily;
+import dev.tally.exporter.exposition.CatalogFamily.Sample;
+import dev.tally.exporter.exposition.Names;
 import dev.tally.streams.catalog.MetricCatalog;
 import dev.tally.streams.catalog.MetricDefinition;
 import dev.tally.streams.catalog.MetricType;
@@ -102,7 +104,7 @@ public final class TallyCollector implements MultiCollector {
 
   /**
    * Reads the stores once for one scrape; the result becomes client_java snapshots or, faster, is
-   * written straight in the scrape's format ({@link ScrapeReading#writeCatalog}).
+   * written straight in the scrape's format ({@link ScrapeReading#catalog()}).
    */
   public ScrapeReading read() {
     Scrape scrape = new Scrape(clock.millis());

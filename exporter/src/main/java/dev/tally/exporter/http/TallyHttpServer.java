@@ -1,26 +1,35 @@
 package dev.tally.exporter.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
+import dev.tally.exporter.exposition.Scrape;
+import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
+import io.javalin.compression.Gzip;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +42,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /health/live}: 200 while the instance can still do its work, else 503 with the
  *       reason (an orchestrator should restart it);
  *   <li>{@code GET /health/ready}: 200 when the stores can answer, else 503 with the reason;
- *   <li>{@code /api/...}: the query API's place; 404 until it has endpoints.
+ *   <li>{@code /api/...}: the query API's routes ({@link Builder#api}); 404 where it has none.
  * </ul>
  *
  * Unknown paths answer 404 and wrong methods 405, both with a JSON {@code {"error": ...}} body.
@@ -41,9 +50,13 @@ import org.slf4j.LoggerFactory;
  * Kubernetes' {@code httpGet.httpHeaders}): the port exposes nothing to an anonymous caller. With a
  * TLS context, the port speaks HTTPS only.
  *
- * <p>Built on the JDK's {@code HttpServer} with client_java's scrape handler rather than
- * client_java's {@code HTTPServer}: that one fixes its contexts, serves {@code /metrics} for any
- * method, and its authenticator answers 401 without a body.
+ * <p>Built on Javalin 7 (Jetty 12) rather than client_java's {@code HTTPServer}: that one fixes its
+ * contexts, serves {@code /metrics} for any method, and its authenticator answers 401 without a
+ * body. Errors are values: a handler throws {@link ApiException} (or anything else, which becomes a
+ * logged 500) and the server answers with {@link HttpErrors}' JSON.
+ *
+ * <p>The query API registers its routes through {@link Builder#api}; they run behind the same basic
+ * auth, TLS and error handling, and {@code /api/...} paths it does not register answer 404.
  *
  * <pre>{@code
  * try (TallyHttpServer server =
@@ -56,30 +69,36 @@ public final class TallyHttpServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TallyHttpServer.class);
 
   static {
-    // The JDK server leaves Nagle's algorithm on, so the last small write of a chunked body (a
-    // gzipped scrape) waits for the client's delayed ACK: about 40 ms added to every scrape. The
-    // switch is JVM-wide and read when the first JDK HTTP server starts; an explicit setting wins.
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
+    // Jetty and Javalin announce every start at INFO (version, connectors, start time); Tally logs
+    // its own line. An explicit setting wins.
+    quiet("org.eclipse.jetty");
+    quiet("io.javalin");
+  }
+
+  private static void quiet(String logger) {
+    String key = "org.slf4j.simpleLogger.log." + logger;
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, "warn");
     }
   }
 
-  private static final Set<String> READ = Set.of("GET", "HEAD");
   static final String API_PREFIX = "/api/";
 
-  /** {@code methods} empty: the handler takes any method. */
-  private record Route(Set<String> methods, HttpHandler handler) {}
+  /** Request headers larger than this get a 431: a scraper or a probe sends a few hundred bytes. */
+  static final int MAX_REQUEST_HEADER_BYTES = 8 * 1024;
 
-  private final HttpServer server;
-  private final ExecutorService executor;
-  private final ExecutorService gzipExecutor;
+  /** The paths Tally serves itself, each for GET and HEAD only. */
+  private static final Set<String> OWN_PATHS = Set.of("/metrics", "/health/live", "/health/ready");
+
+  private static final String READ_METHODS = "GET, HEAD";
+
+  private final Javalin app;
+  private final ServerConnector connector;
   private final String scheme;
 
-  private TallyHttpServer(
-      HttpServer server, ExecutorService executor, ExecutorService gzipExecutor, String scheme) {
-    this.server = server;
-    this.executor = executor;
-    this.gzipExecutor = gzipExecutor;
+  private TallyHttpServer(Javalin app, ServerConnector connector, String scheme) {
+    this.app = app;
+    this.connector = connector;
     this.scheme = scheme;
   }
 
@@ -89,7 +108,7 @@ public final class TallyHttpServer implements AutoCloseable {
 
   /** The bound port (the free one chosen when port 0 was asked for). */
   public int port() {
-    return server.getAddress().getPort();
+    return connector.getLocalPort();
   }
 
   /** {@code http://localhost:<port>/} or {@code https://...}. */
@@ -99,77 +118,15 @@ public final class TallyHttpServer implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
-    gzipExecutor.shutdownNow();
-  }
-
-  /** Routes every request; one context, so that unknown paths get Tally's JSON 404 too. */
-  private static final class Router implements HttpHandler {
-    private final Map<String, Route> routes;
-    private final Route api;
-    private final BasicAuth auth;
-
-    Router(Map<String, Route> routes, Route api, BasicAuth auth) {
-      this.routes = routes;
-      this.api = api;
-      this.auth = auth;
-    }
-
-    @Override
-    public void handle(HttpExchange exchange) throws IOException {
-      try {
-        route(exchange);
-      } catch (RuntimeException e) {
-        LOG.warn("HTTP request {} failed", exchange.getRequestURI(), e);
-        if (exchange.getResponseCode() == -1) {
-          JsonResponses.error(exchange, 500, "internal error; see Tally's log");
-        }
-      } finally {
-        exchange.close();
-      }
-    }
-
-    private void route(HttpExchange exchange) throws IOException {
-      String path = exchange.getRequestURI().getPath();
-      Route route = routes.get(path);
-      if (route == null && (path.startsWith(API_PREFIX) || path.equals("/api"))) {
-        route = api;
-      }
-      // Unknown paths need credentials too: without them nobody learns which paths exist.
-      if (auth != null && !authorized(exchange)) {
-        exchange.getResponseHeaders().set("WWW-Authenticate", BasicAuth.CHALLENGE);
-        JsonResponses.error(exchange, 401, "authentication required");
-        return;
-      }
-      if (route == null) {
-        JsonResponses.error(exchange, 404, "no such path: " + path);
-        return;
-      }
-      String method = exchange.getRequestMethod();
-      if (!route.methods().isEmpty() && !route.methods().contains(method)) {
-        exchange.getResponseHeaders().set("Allow", String.join(", ", sorted(route.methods())));
-        JsonResponses.error(exchange, 405, method + " is not allowed on " + path);
-        return;
-      }
-      route.handler().handle(exchange);
-    }
-
-    private boolean authorized(HttpExchange exchange) {
-      return auth.accepts(exchange.getRequestHeaders().getFirst("Authorization"));
-    }
-
-    private static List<String> sorted(Set<String> methods) {
-      return methods.stream().sorted().toList();
-    }
+    app.stop();
   }
 
   /**
    * A health check: 200 {@code {"status": "<state>"}} while {@code check} says so, else 503 {@code
-   * {"status": "not <state>", "reason": ...}}; a check that throws counts as failing.
+   * {"reason": ..., "status": "not <state>"}}; a check that throws counts as failing.
    */
-  private static HttpHandler health(String state, Supplier<Readiness> check) {
-    return exchange -> {
+  private static Handler health(String state, Supplier<Readiness> check) {
+    return ctx -> {
       Readiness r;
       try {
         r = check.get();
@@ -177,16 +134,51 @@ public final class TallyHttpServer implements AutoCloseable {
         r = Readiness.notReady(state + " check failed: " + e);
       }
       if (r.ready()) {
-        JsonResponses.send(exchange, 200, Map.of("status", state));
+        HttpErrors.json(ctx, 200, Map.of("status", state));
       } else {
-        JsonResponses.send(exchange, 503, Map.of("status", "not " + state, "reason", r.reason()));
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("reason", r.reason());
+        body.put("status", "not " + state);
+        HttpErrors.json(ctx, 503, body);
       }
     };
   }
 
-  private static void noApiYet(HttpExchange exchange) throws IOException {
-    JsonResponses.error(
-        exchange, 404, "no query API endpoint at " + exchange.getRequestURI().getPath());
+  /** Unauthenticated requests end here, whatever the path: nobody learns which paths exist. */
+  private static Handler authentication(BasicAuth auth) {
+    return ctx -> {
+      if (!auth.accepts(ctx.header("Authorization"))) {
+        throw new ApiException(
+            401,
+            "authentication required",
+            Map.of(),
+            Map.of("WWW-Authenticate", BasicAuth.CHALLENGE));
+      }
+    };
+  }
+
+  /** Javalin's own 404 and 405 (no route for the path or method), as Tally's JSON. */
+  private static void noRoute(HttpResponseException e, Context ctx) {
+    String path = ctx.path();
+    if (OWN_PATHS.contains(path)) {
+      ctx.header("Allow", READ_METHODS);
+      HttpErrors.json(
+          ctx, 405, HttpErrors.body(ctx.method().name() + " is not allowed on " + path, Map.of()));
+    } else if (e.getStatus() == 404 || e.getStatus() == 405) {
+      String message =
+          path.startsWith(API_PREFIX) || path.equals("/api")
+              ? "no query API endpoint at " + path
+              : "no such path: " + path;
+      HttpErrors.json(ctx, 404, HttpErrors.body(message, Map.of()));
+    } else {
+      HttpErrors.json(ctx, e.getStatus(), HttpErrors.body(e.getMessage(), Map.of()));
+    }
+  }
+
+  private static void internalError(Exception e, Context ctx) {
+    LOG.warn("HTTP request {} {} failed", ctx.method(), ctx.path(), e);
+    ctx.res().resetBuffer();
+    HttpErrors.json(ctx, 500, HttpErrors.body("internal error; see Tally's log", Map.of()));
   }
 
   /** Configures and starts a {@link TallyHttpServer}. */
@@ -198,9 +190,9 @@ public final class TallyHttpServer implements AutoCloseable {
     private Supplier<Readiness> liveness = () -> Readiness.READY;
     private BasicAuth auth;
     private SSLContext tls;
-    private HttpHandler api = TallyHttpServer::noApiYet;
+    private Consumer<RoutesConfig> api = routes -> {};
     private int threads = 4;
-    private Supplier<SplitScrape> split;
+    private Supplier<Scrape> scrape;
 
     private Builder() {}
 
@@ -216,6 +208,10 @@ public final class TallyHttpServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * What {@code name[]} and {@code debug} scrapes read, through client_java's handler; also the
+     * whole scrape when no {@link #scrape} is given.
+     */
     public Builder registry(PrometheusRegistry registry) {
       this.registry = registry;
       return this;
@@ -241,7 +237,7 @@ public final class TallyHttpServer implements AutoCloseable {
       return this;
     }
 
-    /** Serves HTTPS with {@code tls}; null serves plain HTTP. */
+    /** Serves HTTPS only, with {@code tls}; null serves plain HTTP. */
     public Builder tls(SSLContext tls) {
       this.tls = tls;
       return this;
@@ -254,69 +250,144 @@ public final class TallyHttpServer implements AutoCloseable {
           .tls(settings.tls().orElse(null));
     }
 
-    /** The handler of {@code /api/...} (the query API); answers 404 until one is given. */
-    public Builder api(HttpHandler api) {
+    /**
+     * Registers the query API's routes under {@code /api/}. They run behind the same basic auth and
+     * TLS as {@code /metrics}; an {@link ApiException} they throw becomes its JSON error, any other
+     * exception a logged 500 without details. {@code /api/...} paths without a route answer 404
+     * with a JSON error.
+     *
+     * <pre>{@code
+     * TallyHttpServer.builder()
+     *     .api(routes -> routes.get("/api/v1/series/{id}", ctx -> {
+     *       Series series = query.series(ctx.pathParam("id"))
+     *           .orElseThrow(() -> ApiException.notFound("no series " + ctx.pathParam("id")));
+     *       ctx.json(series);
+     *     }))
+     * }</pre>
+     *
+     * {@code ctx.json(...)} renders with Jackson.
+     */
+    public Builder api(Consumer<RoutesConfig> api) {
       this.api = Objects.requireNonNull(api, "api");
       return this;
     }
 
-    /**
-     * The faster way for text scrapes: each call reads one scrape of the same families the registry
-     * holds. Without it, client_java's handler serves every scrape.
-     */
-    public Builder split(Supplier<SplitScrape> split) {
-      this.split = split;
+    /** Each call reads one whole scrape for {@code /metrics}: what its writers write. */
+    public Builder scrape(Supplier<Scrape> scrape) {
+      this.scrape = scrape;
       return this;
     }
 
-    /** Request threads; scrapes and health checks share them. */
+    /** Request threads; scrapes, health checks and API requests share them. */
     public Builder threads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("threads must be at least 1, not " + threads);
+      }
       this.threads = threads;
       return this;
     }
 
+    /**
+     * Binds and starts serving.
+     *
+     * @throws UncheckedIOException when the port cannot be bound
+     */
     public TallyHttpServer start() {
       Objects.requireNonNull(registry, "registry");
       Objects.requireNonNull(readiness, "readiness");
-      InetSocketAddress address =
-          bindAddress == null
-              ? new InetSocketAddress(port)
-              : new InetSocketAddress(bindAddress, port);
-      HttpServer server;
+      Supplier<Scrape> scrapes =
+          scrape != null ? scrape : () -> new Scrape(List.of(), registry.scrape());
+      MetricsEndpoint metrics = new MetricsEndpoint(registry, scrapes);
+      ServerConnector[] connector = new ServerConnector[1];
+      Javalin app =
+          Javalin.create(
+              config -> {
+                config.startup.showJavalinBanner = false;
+                config.startup.showOldJavalinVersionWarning = false;
+                config.jsonMapper(new JavalinJackson(HttpErrors.MAPPER, false));
+                // The fastest gzip level: the default costs about four times as much CPU as the
+                // rest of writing a text scrape, for a body only about a fifth smaller.
+                config.http.compressionStrategy = new CompressionStrategy(null, new Gzip(1));
+                config.jetty.threadPool = threadPool(threads);
+                config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+                config.jetty.modifyServletContextHandler(
+                    context -> context.setErrorHandler(new JsonErrorHandler()));
+                config.jetty.modifyHttpConfiguration(
+                    http -> {
+                      http.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES);
+                      http.setSendServerVersion(false);
+                      http.setSendXPoweredBy(false);
+                    });
+                config.jetty.addConnector(
+                    (server, http) -> {
+                      connector[0] = connector(server, http, tls);
+                      return connector[0];
+                    });
+                RoutesConfig routes = config.routes;
+                if (auth != null) {
+                  routes.before(authentication(auth));
+                }
+                routes.get("/metrics", metrics::get);
+                routes.head("/metrics", metrics::head);
+                for (var check : Map.of("live", liveness, "ready", readiness).entrySet()) {
+                  Handler handler = health(check.getKey(), check.getValue());
+                  routes.get("/health/" + check.getKey(), handler);
+                  routes.head("/health/" + check.getKey(), handler);
+                }
+                api.accept(routes);
+                routes.exception(ApiException.class, (e, ctx) -> HttpErrors.respond(ctx, e));
+                routes.exception(HttpResponseException.class, TallyHttpServer::noRoute);
+                routes.exception(Exception.class, TallyHttpServer::internalError);
+              });
       try {
-        if (tls == null) {
-          server = HttpServer.create(address, 0);
-        } else {
-          HttpsServer https = HttpsServer.create(address, 0);
-          https.setHttpsConfigurator(new HttpsConfigurator(tls));
-          server = https;
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot listen on " + address + ": " + e.getMessage(), e);
+        app.start();
+      } catch (RuntimeException e) {
+        app.stop();
+        String address = (bindAddress == null ? "*" : bindAddress.getHostAddress()) + ":" + port;
+        throw new UncheckedIOException(
+            new IOException("cannot listen on " + address + ": " + rootMessage(e), e));
       }
-      ExecutorService gzipExecutor =
-          Executors.newFixedThreadPool(threads, threadFactory("tally-gzip-"));
-      Map<String, Route> routes =
-          Map.of(
-              "/metrics", new Route(READ, new MetricsEndpoint(registry, split, gzipExecutor)),
-              "/health/live", new Route(READ, health("live", liveness)),
-              "/health/ready", new Route(READ, health("ready", readiness)));
-      Route apiRoute = new Route(Set.of(), api);
-      server.createContext("/", new Router(routes, apiRoute, auth));
-      ExecutorService executor =
-          Executors.newFixedThreadPool(threads, threadFactory("tally-http-"));
-      server.setExecutor(executor);
-      server.start();
-      return new TallyHttpServer(server, executor, gzipExecutor, tls == null ? "http" : "https");
+      return new TallyHttpServer(app, connector[0], tls == null ? "http" : "https");
     }
 
-    private static ThreadFactory threadFactory(String prefix) {
-      AtomicInteger n = new AtomicInteger();
-      return runnable -> {
-        Thread thread = new Thread(runnable, prefix + n.incrementAndGet());
-        thread.setDaemon(true);
-        return thread;
-      };
+    private ServerConnector connector(Server server, HttpConfiguration http, SSLContext tls) {
+      HttpConnectionFactory plain = new HttpConnectionFactory(http);
+      ServerConnector connector;
+      if (tls == null) {
+        connector = new ServerConnector(server, 1, 1, plain);
+      } else {
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setSslContext(tls);
+        SecureRequestCustomizer secure = new SecureRequestCustomizer();
+        // Like the JDK's server: any Host name, as long as the client trusts the certificate.
+        secure.setSniHostCheck(false);
+        http.addCustomizer(secure);
+        connector =
+            new ServerConnector(
+                server, 1, 1, new SslConnectionFactory(ssl, plain.getProtocol()), plain);
+      }
+      connector.setPort(port);
+      if (bindAddress != null) {
+        connector.setHost(bindAddress.getHostAddress());
+      }
+      return connector;
+    }
+
+    /** {@code threads} for requests, plus the connector's acceptor and selector. */
+    private static QueuedThreadPool threadPool(int threads) {
+      QueuedThreadPool pool = new QueuedThreadPool(threads + 2, Math.min(threads + 2, 4));
+      pool.setName("tally-http");
+      pool.setDaemon(true);
+      pool.setReservedThreads(0);
+      return pool;
+    }
+
+    private static String rootMessage(Throwable e) {
+      Throwable root = e;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      return root.getMessage() == null ? root.toString() : root.getMessage();
     }
   }
 }

@@ -5,6 +5,8 @@ import dev.tally.exporter.FakeMetricStores;
 import dev.tally.exporter.TallyExporter;
 import dev.tally.exporter.collector.ScrapeReading;
 import dev.tally.exporter.collector.TallyCollector;
+import dev.tally.exporter.exposition.Scrape;
+import dev.tally.exporter.exposition.ScrapeFormat;
 import dev.tally.streams.catalog.MetricCatalog;
 import dev.tally.streams.catalog.MetricDefinition;
 import dev.tally.streams.catalog.MetricType;
@@ -125,6 +127,10 @@ public final class ScrapeBenchmark {
         "openmetrics text",
         OpenMetricsTextFormatWriter.builder().setCreatedTimestampsEnabled(true).build());
     formats.put("protobuf", new PrometheusProtobufWriter());
+    Map<String, ScrapeFormat> directFormats = new LinkedHashMap<>();
+    directFormats.put("prometheus text", ScrapeFormat.PROMETHEUS_TEXT);
+    directFormats.put("openmetrics text", ScrapeFormat.OPENMETRICS);
+    directFormats.put("protobuf", ScrapeFormat.PROTOBUF);
     for (Map.Entry<String, MetricStores> stores : storeKinds.entrySet()) {
       TallyCollector collector =
           TallyCollector.builder()
@@ -147,7 +153,7 @@ public final class ScrapeBenchmark {
         Scraper scraper = hint -> scrape(format.getValue(), collector, hint);
         measure(stores.getKey(), format.getKey(), scraper, runs);
       }
-      for (Map.Entry<String, ExpositionFormatWriter> format : formats.entrySet()) {
+      for (Map.Entry<String, ScrapeFormat> format : directFormats.entrySet()) {
         Scraper scraper = hint -> direct(format.getValue(), collector, hint);
         measure(stores.getKey(), "direct " + format.getKey(), scraper, runs);
       }
@@ -331,14 +337,13 @@ public final class ScrapeBenchmark {
    * own families, the catalog's series are written straight from what was read. {@code collect ms}
    * is the read.
    */
-  private static Result direct(ExpositionFormatWriter writer, TallyCollector collector, int hint)
+  private static Result direct(ScrapeFormat format, TallyCollector collector, int hint)
       throws IOException {
     long start = System.nanoTime();
     ScrapeReading reading = collector.read();
     long read = System.nanoTime();
     ByteArrayOutputStream out = new ByteArrayOutputStream(hint + 1024);
-    writer.write(out, reading.ownSnapshots());
-    reading.writeCatalog(out, writer);
+    format.write(out, new Scrape(reading.catalog(), reading.ownSnapshots()));
     long end = System.nanoTime();
     return new Result((end - start) / 1e6, (read - start) / 1e6, out.size());
   }

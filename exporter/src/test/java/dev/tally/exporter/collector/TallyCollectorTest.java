@@ -30,11 +30,11 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.junit.jupiter.api.Test;
 
 /** Golden OpenMetrics text for every kind of family the collector builds from the stores. */
-class TallyCollectorTest {
-  static final long NOW = 1_763_892_125_000L; // 2025-11-23T10:02:05Z
-  static final long CREATED = 1_763_892_000_000L; // 2025-11-23T10:00:00Z
-  static final TallyConfig CONFIG = TallyConfig.fromMap(Map.of());
-  static final MetricCatalog CATALOG = MetricCatalog.builtin(10_000);
+public class TallyCollectorTest {
+  public static final long NOW = 1_763_892_125_000L; // 2025-11-23T10:02:05Z
+  public static final long CREATED = 1_763_892_000_000L; // 2025-11-23T10:00:00Z
+  public static final TallyConfig CONFIG = TallyConfig.fromMap(Map.of());
+  public static final MetricCatalog CATALOG = MetricCatalog.builtin(10_000);
 
   private final FakeMetricStores stores = new FakeMetricStores();
 
@@ -328,7 +328,7 @@ class TallyCollectorTest {
     Files.delete(file);
   }
 
-  static Histogram latencies(double... seconds) {
+  public static Histogram latencies(double... seconds) {
     Histogram histogram =
         Histogram.empty(CATALOG.metric("ack_latency_seconds").orElseThrow().layout());
     for (double s : seconds) {

@@ -2,15 +2,17 @@ package dev.tally.exporter.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import dev.tally.exporter.exposition.CatalogFamily;
+import dev.tally.exporter.exposition.Scrape;
+import dev.tally.streams.catalog.MetricType;
+import dev.tally.streams.series.SeriesKey;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +24,7 @@ class MetricsEndpointTest {
           .port(0)
           .registry(new PrometheusRegistry())
           .readiness(() -> Readiness.READY)
-          .split(MetricsEndpointTest::failingHalfWay)
+          .scrape(MetricsEndpointTest::failingHalfWay)
           .start();
 
   @AfterEach
@@ -54,19 +56,18 @@ class MetricsEndpointTest {
     assertThat(response.body()).isEqualTo("{\"error\":\"internal error; see Tally's log\"}\n");
   }
 
-  /** Writes a first line of the bulk, then fails as a bug in a writer would. */
-  private static SplitScrape failingHalfWay() {
-    return new SplitScrape() {
-      @Override
-      public MetricSnapshots snapshots() {
-        return MetricSnapshots.of();
-      }
-
-      @Override
-      public void write(OutputStream out, ExpositionFormatWriter format) throws IOException {
-        out.write("some_metric_total 1.0\n".getBytes(StandardCharsets.US_ASCII));
-        throw new IllegalStateException("writer bug");
-      }
-    };
+  /**
+   * A counter family the writer writes, then a histogram series without its histogram: the writer
+   * fails after the first lines, as a bug in a writer would.
+   */
+  private static Scrape failingHalfWay() {
+    CatalogFamily written =
+        new CatalogFamily("some_metric_total", MetricType.COUNTER, "Some.", null);
+    written.add(new CatalogFamily.Sample(SeriesKey.of("some_metric_total", Map.of()), 1, null, 0));
+    CatalogFamily broken =
+        new CatalogFamily("some_latency_seconds", MetricType.HISTOGRAM, "Broken.", null);
+    broken.add(
+        new CatalogFamily.Sample(SeriesKey.of("some_latency_seconds", Map.of()), 0, null, 0));
+    return new Scrape(List.of(written, broken), MetricSnapshots.of());
   }
 }

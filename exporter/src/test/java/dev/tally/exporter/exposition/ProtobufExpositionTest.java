@@ -1,8 +1,10 @@
-package dev.tally.exporter.collector;
+package dev.tally.exporter.exposition;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.exporter.FakeMetricStores;
+import dev.tally.exporter.collector.TallyCollector;
+import dev.tally.exporter.collector.TallyCollectorTest;
 import dev.tally.streams.histogram.Histogram;
 import dev.tally.streams.histogram.NativeBuckets;
 import io.prometheus.metrics.expositionformats.PrometheusProtobufWriter;

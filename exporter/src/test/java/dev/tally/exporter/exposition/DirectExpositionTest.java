@@ -1,9 +1,12 @@
-package dev.tally.exporter.collector;
+package dev.tally.exporter.exposition;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tally.exporter.ExpositionText;
 import dev.tally.exporter.FakeMetricStores;
+import dev.tally.exporter.collector.ScrapeReading;
+import dev.tally.exporter.collector.TallyCollector;
+import dev.tally.exporter.collector.TallyCollectorTest;
 import dev.tally.streams.catalog.MetricCatalog;
 import dev.tally.streams.catalog.MetricDefinition;
 import dev.tally.streams.catalog.MetricType;
@@ -85,7 +88,7 @@ class DirectExpositionTest {
   void shouldWriteWhatClientJavaWritesInOpenMetrics(long seed) throws IOException {
     ScrapeReading reading = reading(seed);
 
-    String tally = tallyText(reading, openMetrics(), true);
+    String tally = tallyText(reading, ScrapeFormat.OPENMETRICS);
     String clientJava = write(openMetrics(), reading.snapshots());
 
     assertThat(sampleLines(tally)).isGreaterThan(2_000);
@@ -98,7 +101,7 @@ class DirectExpositionTest {
     ScrapeReading reading = reading(seed);
     PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
-    String tally = tallyText(reading, writer, false);
+    String tally = tallyText(reading, ScrapeFormat.PROMETHEUS_TEXT);
     String clientJava = write(writer, reading.snapshots());
 
     assertThat(sampleLines(tally)).isGreaterThan(2_000);
@@ -112,8 +115,7 @@ class DirectExpositionTest {
     ScrapeReading reading = reading(seed);
     PrometheusProtobufWriter writer = new PrometheusProtobufWriter();
     ByteArrayOutputStream tally = new ByteArrayOutputStream();
-    writer.write(tally, reading.ownSnapshots());
-    reading.writeCatalog(tally, writer);
+    ScrapeFormat.PROTOBUF.write(tally, scrape(reading));
     ByteArrayOutputStream clientJava = new ByteArrayOutputStream();
     writer.write(clientJava, reading.snapshots());
 
@@ -126,18 +128,20 @@ class DirectExpositionTest {
     mine.forEach((name, family) -> assertThat(family).as(name).isEqualTo(theirs.get(name)));
   }
 
-  /** What the {@code /metrics} endpoint writes: client_java's head, then the catalog's text. */
-  private static String tallyText(
-      ScrapeReading reading, ExpositionFormatWriter headWriter, boolean openMetrics)
-      throws IOException {
-    String head = write(headWriter, reading.ownSnapshots());
-    if (openMetrics) {
-      assertThat(head).endsWith("# EOF\n");
-      head = head.substring(0, head.length() - "# EOF\n".length());
-    }
+  /** What the {@code /metrics} endpoint writes: the catalog's text, then client_java's. */
+  private static String tallyText(ScrapeReading reading, ScrapeFormat format) throws IOException {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
-    reading.writeCatalog(body, headWriter);
-    return head + body.toString(StandardCharsets.UTF_8) + (openMetrics ? "# EOF\n" : "");
+    format.write(body, scrape(reading));
+    String text = body.toString(StandardCharsets.UTF_8);
+    if (format == ScrapeFormat.OPENMETRICS) {
+      assertThat(text).endsWith("# EOF\n");
+      assertThat(text.indexOf("# EOF")).as("one # EOF, the last line").isEqualTo(text.length() - 6);
+    }
+    return text;
+  }
+
+  private static Scrape scrape(ScrapeReading reading) {
+    return new Scrape(reading.catalog(), reading.ownSnapshots());
   }
 
   /**

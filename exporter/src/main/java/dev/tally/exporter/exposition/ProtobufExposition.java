@@ -1,6 +1,6 @@
-package dev.tally.exporter.collector;
+package dev.tally.exporter.exposition;
 
-import dev.tally.exporter.collector.CatalogFamily.Sample;
+import dev.tally.exporter.exposition.CatalogFamily.Sample;
 import dev.tally.streams.histogram.HistogramView;
 import dev.tally.streams.histogram.NativeBuckets;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.tally.exporter.collector;
+package dev.tally.exporter.exposition;
 
 import dev.tally.streams.catalog.MetricType;
 import dev.tally.streams.histogram.HistogramView;
@@ -10,14 +10,14 @@ import java.util.Set;
 
 /**
  * The series of one catalog metric (or derived ratio) read during a scrape, each already checked to
- * be exposable. Both ways out of a scrape start from here: {@link TextExposition} writes the text
- * formats straight from it, and {@link ScrapeReading#snapshots()} turns it into client_java
- * snapshots for the protobuf format and in-process use.
+ * be exposable. Every way out of a scrape starts from here: {@link TextExposition} writes the text
+ * formats straight from it, {@link ProtobufExposition} the protobuf format, and the collector turns
+ * it into client_java snapshots for in-process scrapes and client_java's own handler.
  *
  * @param name the name as the catalog spells it (counters with {@code _total})
  * @param unit the catalog's unit, or null
  */
-record CatalogFamily(
+public record CatalogFamily(
     String name,
     MetricType type,
     String help,
@@ -25,7 +25,7 @@ record CatalogFamily(
     List<Sample> samples,
     Set<SeriesKey> keys) {
 
-  CatalogFamily(String name, MetricType type, String help, String unit) {
+  public CatalogFamily(String name, MetricType type, String help, String unit) {
     this(name, type, help, unit, new ArrayList<>(), new HashSet<>());
   }
 
@@ -33,7 +33,7 @@ record CatalogFamily(
    * One series. {@code value} is a counter's total or a gauge's value; {@code histogram} is set for
    * histograms only; {@code createdMs} is 0 for gauges.
    */
-  record Sample(SeriesKey key, double value, HistogramView histogram, long createdMs) {}
+  public record Sample(SeriesKey key, double value, HistogramView histogram, long createdMs) {}
 
   /**
    * Adds the sample unless the family has a series with the same labels already (which would make
@@ -41,7 +41,7 @@ record CatalogFamily(
    *
    * @return false for such a duplicate, which is left out
    */
-  boolean add(Sample sample) {
+  public boolean add(Sample sample) {
     if (!keys.add(sample.key())) {
       return false;
     }

@@ -1,0 +1,60 @@
+package dev.tally.exporter.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Tally's JSON bodies: errors as {@code {"error": "...", ...}} for any status, and the health
+ * checks' small objects. One {@link ObjectMapper} renders them; each body ends with a line break,
+ * as {@code curl} users expect.
+ *
+ * <pre>{@code
+ * HttpErrors.respond(ctx, new ApiException(404, "no series " + id));
+ * HttpErrors.json(ctx, 200, Map.of("status", "live"));
+ * }</pre>
+ */
+public final class HttpErrors {
+  /** The {@code Content-Type} of every JSON body, as Jetty writes it (no space before charset). */
+  public static final String CONTENT_TYPE = "application/json;charset=utf-8";
+
+  static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private HttpErrors() {}
+
+  /** Answers with {@code error}'s status, headers and JSON body. */
+  public static void respond(Context ctx, ApiException error) {
+    error.headers().forEach(ctx::header);
+    json(ctx, error.status(), body(error.getMessage(), error.extra()));
+  }
+
+  /** The body of an error: {@code error} first, then {@code extra} in its order. */
+  public static Map<String, Object> body(String message, Map<String, Object> extra) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", message);
+    body.putAll(extra);
+    return body;
+  }
+
+  /** Answers {@code status} with {@code body} as JSON; never cached (health and errors change). */
+  public static void json(Context ctx, int status, Object body) {
+    ctx.status(status);
+    // A few bytes: sent as they are, even where a failed scrape had asked for gzip.
+    ctx.disableCompression();
+    ctx.header("Cache-Control", "no-store");
+    ctx.contentType(CONTENT_TYPE);
+    ctx.result(bytes(body));
+  }
+
+  /** {@code body} as JSON and a line break. */
+  public static byte[] bytes(Object body) {
+    try {
+      return (MAPPER.writeValueAsString(body) + "\n").getBytes(StandardCharsets.UTF_8);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not renderable as JSON: " + body.getClass(), e);
+    }
+  }
+}
