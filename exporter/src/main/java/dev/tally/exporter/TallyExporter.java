@@ -1,5 +1,6 @@
 package dev.tally.exporter;
 
+import dev.tally.exporter.api.QueryApi;
 import dev.tally.exporter.collector.ScrapeReading;
 import dev.tally.exporter.collector.TallyCollector;
 import dev.tally.exporter.exposition.Scrape;
@@ -27,6 +28,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -79,7 +81,12 @@ public final class TallyExporter implements AutoCloseable {
    */
   public static TallyExporter start(TallyApp app) {
     LocalMetricStores stores = app.stores();
-    return forApp(app).stores(stores).collector(undecodable(stores)).start();
+    SSLContext tls = HttpSettings.from(app.config()).tls().orElse(null);
+    return forApp(app)
+        .stores(stores)
+        .collector(undecodable(stores))
+        .api(QueryApi.forStreams(app.streams(), stores, app.catalog(), app.config(), tls).routes())
+        .start();
   }
 
   /** Counts the store records the reader had to skip, so a skipped record is never silent. */
@@ -152,6 +159,11 @@ public final class TallyExporter implements AutoCloseable {
     private final TallyHttpServer.Builder http = TallyHttpServer.builder();
     private KafkaStreams streams;
     private Supplier<Readiness> readiness;
+    private MetricStores stores;
+    private MetricCatalog catalog;
+    private TallyConfig config;
+    private Clock clock = Clock.systemUTC();
+    private boolean apiSet;
     private boolean jvmMetrics = true;
     private final List<MultiCollector> extra = new ArrayList<>();
 
@@ -159,11 +171,13 @@ public final class TallyExporter implements AutoCloseable {
 
     public Builder stores(MetricStores stores) {
       collector.stores(stores);
+      this.stores = stores;
       return this;
     }
 
     public Builder catalog(MetricCatalog catalog) {
       collector.catalog(catalog);
+      this.catalog = catalog;
       return this;
     }
 
@@ -175,6 +189,7 @@ public final class TallyExporter implements AutoCloseable {
      */
     public Builder config(TallyConfig config) {
       collector.config(config);
+      this.config = config;
       http.settings(HttpSettings.from(config));
       return this;
     }
@@ -182,6 +197,7 @@ public final class TallyExporter implements AutoCloseable {
     /** Decides gauge expiry and the last closed window; the system clock by default. */
     public Builder clock(Clock clock) {
       collector.clock(clock);
+      this.clock = clock;
       return this;
     }
 
@@ -235,6 +251,7 @@ public final class TallyExporter implements AutoCloseable {
      */
     public Builder api(Consumer<RoutesConfig> api) {
       http.api(api);
+      this.apiSet = true;
       return this;
     }
 
@@ -272,6 +289,11 @@ public final class TallyExporter implements AutoCloseable {
       registry.register(new CombinedCollector(all));
       CombinedCollector small = new CombinedCollector(others);
       http.scrape(() -> scrape(small, tally));
+      if (!apiSet && stores != null && catalog != null) {
+        // Without Kafka Streams metadata these stores hold every series: no fan-out.
+        TallyConfig settings = config == null ? TallyConfig.fromMap(Map.of()) : config;
+        http.api(QueryApi.forStores(stores, catalog, settings, clock).routes());
+      }
       Supplier<Readiness> ready =
           Objects.requireNonNullElseGet(
               readiness,

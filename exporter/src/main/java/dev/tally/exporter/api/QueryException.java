@@ -1,23 +1,37 @@
 package dev.tally.exporter.api;
 
+import dev.tally.exporter.http.ApiException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A request the query API answers with an error: the HTTP status, a message for people, the
- * parameter at fault (or null) and further fields of the JSON body (such as {@code unavailable}).
- * Rendered as {@code {"error": message, "parameter": ..., ...details}}.
+ * A query API request answered with an error: the HTTP status, a message for people, the parameter
+ * at fault (or null) and further fields of the JSON body (such as {@code unavailable}). The HTTP
+ * port renders it as {@code {"error": message, "parameter": ..., ...details}}; a 503 carries {@code
+ * Retry-After: 1}.
  */
-public final class QueryException extends RuntimeException {
-  private final int status;
+public final class QueryException extends ApiException {
+  /** Seconds a client should wait before asking again after a 503. */
+  static final int RETRY_AFTER_SECONDS = 1;
+
   private final String parameter;
-  private final Map<String, Object> details;
 
   public QueryException(int status, String message, String parameter, Map<String, Object> details) {
-    super(message);
-    this.status = status;
+    super(
+        status,
+        message,
+        extra(parameter, details),
+        status == 503 ? Map.of("Retry-After", Integer.toString(RETRY_AFTER_SECONDS)) : Map.of());
     this.parameter = parameter;
-    this.details = Map.copyOf(details);
+  }
+
+  private static Map<String, Object> extra(String parameter, Map<String, Object> details) {
+    Map<String, Object> extra = new LinkedHashMap<>();
+    if (parameter != null) {
+      extra.put("parameter", parameter);
+    }
+    extra.putAll(details);
+    return extra;
   }
 
   /** 400 naming {@code parameter}. */
@@ -33,14 +47,7 @@ public final class QueryException extends RuntimeException {
   /** 503: the query ran out of its time budget ({@code api.timeout}). */
   public static QueryException timeout() {
     return new QueryException(
-        503,
-        "the query took longer than api.timeout; narrow it or try again",
-        null,
-        Map.of("retryAfterSeconds", 1));
-  }
-
-  public int status() {
-    return status;
+        503, "the query took longer than api.timeout; narrow it or try again", null, Map.of());
   }
 
   /** The query parameter at fault, or null. */
@@ -48,14 +55,11 @@ public final class QueryException extends RuntimeException {
     return parameter;
   }
 
-  /** The JSON body: {@code error}, {@code parameter} when known, then the details. */
+  /** The JSON body the HTTP port renders: {@code error}, then the other fields. */
   public Map<String, Object> body() {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("error", getMessage());
-    if (parameter != null) {
-      body.put("parameter", parameter);
-    }
-    body.putAll(details);
+    body.putAll(extra());
     return body;
   }
 }

@@ -13,6 +13,7 @@ import java.security.UnrecoverableKeyException;
 import java.util.Collections;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /** Builds the server's TLS context from a keystore, failing at start-up with the key to fix. */
 final class TlsContexts {
@@ -47,8 +48,13 @@ final class TlsContexts {
       KeyManagerFactory keys =
           KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       keys.init(keyStore, password);
+      // The same keystore is what instances trust when they call each other (the query API's
+      // fan-out): every instance of a deployment serves a certificate from it.
+      TrustManagerFactory trust =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(keyStore);
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(keys.getKeyManagers(), null, null);
+      context.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
       return context;
     } catch (UnrecoverableKeyException e) {
       throw new InvalidConfigException(
