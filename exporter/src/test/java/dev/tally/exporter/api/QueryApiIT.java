@@ -17,6 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,6 +59,9 @@ class QueryApiIT {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final ObjectMapper json = new ObjectMapper();
+  private final OpenApiContract contract = OpenApiContract.shipped();
+
+  QueryApiIT() throws IOException {}
 
   /** One produced event: its source, event time and JSON. */
   private record Event(String source, long timestampMs, String json) {}
@@ -118,6 +122,13 @@ class QueryApiIT {
     try (appA;
         TallyExporter exporterA = TallyExporter.start(appA)) {
       exporterB = TallyExporter.start(appB);
+      // Before Kafka Streams runs, no partition has an owner: 503 naming every one.
+      Answer early = getJson(exporterA.url(), "api/v1/totals?metric=ack_timeouts_total");
+      assertThat(early.status).isEqualTo(503);
+      assertThat(early.retryAfter).isEqualTo("1");
+      assertThat(list(early.body, "unavailable"))
+          .extracting(u -> u.get("partition"))
+          .containsExactly(0, 1, 2, 3, 4, 5);
       appA.start();
       appB.start();
       URI a = exporterA.url();
@@ -192,6 +203,112 @@ class QueryApiIT {
         exporterB.close();
       }
       appB.close();
+    }
+  }
+
+  /**
+   * Every {@code curl} line of docs/api.md, run as written against a running Tally, answers JSON
+   * without an error; every answer of the API, errors included, satisfies openapi.json, and every
+   * answer openapi.json documents is seen.
+   */
+  @Test
+  void docsExamplesRunAndEveryAnswerMatchesTheOpenApiDocument() throws Exception {
+    String id = "d" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    String topic = "events." + id + ".im-gateway";
+    kafka.createTopic(topic, 2);
+    int port = freePort();
+    try (TallyApp app = TallyApp.create(config(id, "docs", port));
+        TallyExporter exporter = TallyExporter.start(app)) {
+      URI base = exporter.url();
+      for (String endpoint : List.of("series", "totals", "query")) {
+        // Not started yet: no partition has an owner.
+        assertThat(getJson(base, "api/v1/" + endpoint + "?metric=ack_timeouts_total").status)
+            .isEqualTo(503);
+      }
+      app.start();
+      long now = System.currentTimeMillis();
+      List<Event> events = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        events.add(
+            new Event(
+                "im-gateway",
+                now + i,
+                event("ack.timeout", "im-gateway", id + "-t" + i, now + i, "")));
+        events.add(
+            new Event(
+                "im-gateway",
+                now + i,
+                event(
+                    "delivery.delivered",
+                    "im-gateway",
+                    id + "-d" + i,
+                    now + i,
+                    ",\"latency_ms\":" + (5 + i))));
+      }
+      produce(topic, events);
+      awaitTotal(base, "ack_timeouts_total", 50);
+
+      List<String> curls =
+          Files.readAllLines(Path.of("..", "docs", "api.md")).stream()
+              .filter(line -> line.startsWith("curl "))
+              .toList();
+      assertThat(curls).hasSizeGreaterThanOrEqualTo(6);
+      for (String line : curls) {
+        String command = line.replace("http://localhost:8080/", base.toString());
+        Process process =
+            new ProcessBuilder("bash", "-c", command + " -w '\\n%{http_code}'")
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(line).isZero();
+        int cut = output.lastIndexOf('\n');
+        assertThat(output.substring(cut + 1)).as(line + "\n" + output).isEqualTo("200");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> body = json.readValue(output.substring(0, cut), Map.class);
+        assertThat(body).as(line).doesNotContainKey("error");
+        String url = command.substring(command.indexOf(base.toString())).replaceAll("'.*", "");
+        contract.check(
+            URI.create(url).getPath(),
+            200,
+            output.substring(0, cut).getBytes(StandardCharsets.UTF_8));
+      }
+
+      // The rest of what openapi.json documents, provoked on purpose.
+      for (String endpoint : List.of("series", "totals", "query")) {
+        assertThat(getJson(base, "api/v1/" + endpoint + "?metric=nope_total").status)
+            .isEqualTo(404);
+        assertThat(
+                getJson(base, "api/v1/" + endpoint + "?metric=ack_timeouts_total&match=" + enc("x"))
+                    .status)
+            .isEqualTo(400);
+        assertThat(
+                getJson(base, "api/v1/" + endpoint + "?metric=ack_timeouts_total&allowStale=true")
+                    .status)
+            .isEqualTo(200);
+      }
+      assertThat(getJson(base, "api/v1/openapi.json").status).isEqualTo(200);
+      assertThat(getJson(base, "api/v1/series?metric=ack_timeouts_total").status).isEqualTo(200);
+      assertThat(getJson(base, "api/v1/query?metric=ack_timeouts_total&from=-5m").status)
+          .isEqualTo(200);
+      try (TallyExporter guarded =
+          TallyExporter.forApp(app)
+              .port(0)
+              .auth(
+                  dev.tally.exporter.http.BasicAuth.of(
+                      "ops", "s3cret".getBytes(StandardCharsets.UTF_8)))
+              .api(
+                  QueryApi.forStreams(
+                          app.streams(), app.stores(), app.catalog(), app.config(), null)
+                      .routes())
+              .start()) {
+        for (String path : contract.documented()) {
+          String p = path.substring(1, path.indexOf(' '));
+          assertThat(getJson(guarded.url(), p + "?metric=ack_timeouts_total").status)
+              .as(p)
+              .isEqualTo(401);
+        }
+      }
+      assertThat(contract.checked()).containsExactlyInAnyOrderElementsOf(contract.documented());
     }
   }
 
@@ -306,6 +423,7 @@ class QueryApiIT {
     assertThat(response.headers().firstValue("Content-Type").orElse(""))
         .as(path)
         .startsWith("application/json");
+    contract.check(URI.create("/" + path).getPath(), response.statusCode(), response.body());
     return new Answer(
         response.statusCode(),
         json.readValue(response.body(), Map.class),
