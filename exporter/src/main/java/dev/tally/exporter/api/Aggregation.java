@@ -107,7 +107,7 @@ enum Aggregation {
       case RATE -> count / seconds;
       case AVG -> count == 0 ? null : h.sum() / count;
       case P50, P90, P95, P99, P999 -> count == 0 ? null : h.quantile(quantile());
-      case BUCKETS -> buckets(h);
+      case BUCKETS -> count == 0 ? null : buckets(h);
       default -> throw new IllegalStateException(this + " on a histogram");
     };
   }

@@ -396,72 +396,81 @@ class QueryServiceTest {
             });
   }
 
+  private QueryService service(Cluster cluster, Map<String, String> settings) {
+    Map<String, String> all = new HashMap<>(Map.of("http.port", "0"));
+    all.putAll(settings);
+    return new QueryService(
+        cluster,
+        MetricCatalog.builtin(10_000),
+        TallyConfig.fromMap(all),
+        new PeerClient(null, new ObjectMapper()),
+        Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
+  }
+
   @Test
   void aPartitionWithoutAnActiveOwnerIsA503NotAPartialSum() {
     stores.counter("ack_timeouts_total", 3, NOW, "service", "a");
-    Cluster moving =
-        new Cluster() {
-          final Cluster all = Cluster.single(stores, 6, "localhost:8080");
-
-          @Override
-          public int partitions() {
-            return 6;
-          }
-
-          @Override
-          public String self() {
-            return "localhost:8080";
-          }
-
-          @Override
-          public Map<Integer, String> activeOwners() {
-            Map<Integer, String> owners = new HashMap<>(all.activeOwners());
-            owners.remove(4);
-            return owners;
-          }
-
-          @Override
-          public Map<Integer, List<String>> standbyOwners() {
-            return Map.of();
-          }
-
-          @Override
-          public dev.tally.streams.query.MetricStores local(
-              java.util.Set<Integer> partitions, boolean allowStandby) {
-            return stores;
-          }
-
-          @Override
-          public Map<Integer, Long> localLags() {
-            return Map.of();
-          }
-
-          @Override
-          public String localState() {
-            return "RUNNING";
-          }
-
-          @Override
-          public List<Instance> instances() {
-            return all.instances();
-          }
-        };
-    QueryService s =
-        new QueryService(
-            moving,
-            MetricCatalog.builtin(10_000),
-            TallyConfig.fromMap(Map.of("http.port", "0")),
-            new PeerClient(null, new ObjectMapper()),
-            Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
+    FakeCluster moving = new FakeCluster(stores);
+    moving.active.remove(4);
+    QueryService s = service(moving, Map.of());
     assertThatThrownBy(
             () -> s.answer(Endpoint.TOTALS, params("metric", "ack_timeouts_total"), null))
         .isInstanceOfSatisfying(
             QueryException.class,
             e -> {
               assertThat(e.status()).isEqualTo(503);
+              assertThat(e.headers()).containsEntry("Retry-After", "1");
               @SuppressWarnings("unchecked")
               var unavailable = (List<Map<String, Object>>) e.body().get("unavailable");
               assertThat(unavailable).extracting(u -> u.get("partition")).containsExactly(4);
             });
+  }
+
+  @Test
+  void allowStaleReadsAStandbyCopyAndSaysHowFarBehindItIs() {
+    stores.counter("ack_timeouts_total", 3, NOW, "service", "a");
+    FakeCluster moving = new FakeCluster(stores);
+    moving.active.remove(4);
+    moving.standby.put(4, List.of("elsewhere:8080", FakeCluster.SELF));
+    moving.lags.put(4, 17L);
+    var answer =
+        service(moving, Map.of())
+            .answer(
+                Endpoint.TOTALS,
+                params("metric", "ack_timeouts_total", "allowStale", "true"),
+                null);
+    assertThat(answer.get("stale")).isEqualTo(List.of(Map.of("partition", 4, "offsetLag", 17L)));
+    assertThat(series(answer)).hasSize(1);
+  }
+
+  @Test
+  void aPeerThatNeverAnswersCostsTheTimeBudgetAndGivesA503() throws Exception {
+    stores.counter("ack_timeouts_total", 3, NOW, "service", "a");
+    // Accepts connections and never answers.
+    try (java.net.ServerSocket silent =
+        new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      FakeCluster cluster = new FakeCluster(stores);
+      cluster.active.put(3, "127.0.0.1:" + silent.getLocalPort());
+      QueryService s = service(cluster, Map.of("api.timeout", "1s"));
+      long started = System.nanoTime();
+      assertThatThrownBy(
+              () -> s.answer(Endpoint.TOTALS, params("metric", "ack_timeouts_total"), null))
+          .isInstanceOfSatisfying(
+              QueryException.class,
+              e -> {
+                assertThat(e.status()).isEqualTo(503);
+                @SuppressWarnings("unchecked")
+                var unavailable = (List<Map<String, Object>>) e.body().get("unavailable");
+                assertThat(unavailable)
+                    .singleElement()
+                    .satisfies(
+                        u -> {
+                          assertThat(u.get("partition")).isEqualTo(3);
+                          assertThat(u.get("instance"))
+                              .isEqualTo("127.0.0.1:" + silent.getLocalPort());
+                        });
+              });
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+    }
   }
 }

@@ -108,6 +108,14 @@ final class PipelineCommands {
             + config.inputTopicPattern()
             + ")");
     out.println("metrics at " + exporter.url().resolve("metrics"));
+    out.println("query API at " + exporter.url().resolve("api/v1/metrics"));
+    if (demo) {
+      // The demo load sends ACK timeouts among its events: a first query to try.
+      out.println(
+          "try: curl -s '"
+              + exporter.url().resolve("api/v1/totals?metric=ack_timeouts_total&by=service")
+              + "'");
+    }
     DemoLoad load = demo ? DemoLoad.start(kafka.bootstrapServers()) : null;
     if (load != null) {
       out.println("demo load: " + DemoLoad.EVENTS_PER_SECOND + " events/s to events.* topics");

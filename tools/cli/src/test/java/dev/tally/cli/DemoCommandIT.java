@@ -22,6 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code tally demo} end to end: embedded broker, pipeline, load, and /metrics over HTTP. */
 class DemoCommandIT {
   private static final Pattern METRICS_URL = Pattern.compile("(?m)^metrics at (http://\\S+)$");
+  private static final Pattern EXAMPLE_QUERY =
+      Pattern.compile("(?m)^try: curl -s '(http://\\S+)'$");
 
   /** One metric per event family of the contract, as the built-in and demo catalogs name them. */
   private static final List<String> ONE_PER_FAMILY =
@@ -72,6 +74,18 @@ class DemoCommandIT {
       }
       assertThat(missing).as("families without series after a minute").isEmpty();
       assertThat(body).contains("tally_events_consumed_total{");
+
+      // The example query the demo prints answers with ACK-timeout totals per service.
+      Matcher example = EXAMPLE_QUERY.matcher(out.toString());
+      assertThat(example.find()).as(out.toString()).isTrue();
+      HttpResponse<String> answer =
+          http.send(
+              HttpRequest.newBuilder(URI.create(example.group(1))).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+      assertThat(answer.body())
+          .startsWith("{\"metric\":\"ack_timeouts_total\"")
+          .contains("\"labels\":{\"service\":");
     } finally {
       stop.request();
       assertThat(exit.get(120, TimeUnit.SECONDS)).isZero();
