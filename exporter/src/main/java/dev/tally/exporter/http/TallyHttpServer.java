@@ -191,7 +191,10 @@ public final class TallyHttpServer implements AutoCloseable {
     private BasicAuth auth;
     private SSLContext tls;
     private Consumer<RoutesConfig> api = routes -> {};
-    private int threads = 4;
+    // A query that fans out holds its thread while other instances answer, and they answer it on
+    // theirs: more threads than concurrent fan-outs keep instances from waiting on each other
+    // until api.timeout. Idle threads cost little; the request queue stays bounded.
+    private int threads = 16;
     private Supplier<Scrape> scrape;
 
     private Builder() {}
