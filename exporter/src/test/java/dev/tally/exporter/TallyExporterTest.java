@@ -305,15 +305,20 @@ class TallyExporterTest {
   }
 
   @Test
-  void shouldAnswerUnknownPathsAndTheApiPrefixWithJson404() throws Exception {
+  void shouldAnswerUnknownPathsAndUnknownApiPathsWithJson404() throws Exception {
     HttpResponse<String> unknown = get("nope", null);
-    HttpResponse<String> api = get("api/v1/series", null);
+    HttpResponse<String> api = get("api/v2/series", null);
+    HttpResponse<String> noMetric = get("api/v1/series", null);
 
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(unknown.body()).isEqualTo("{\"error\":\"no such path: /nope\"}\n");
     assertThat(api.statusCode()).isEqualTo(404);
     assertThat(api.headers().firstValue("Content-Type")).hasValue("application/json;charset=utf-8");
-    assertThat(api.body()).isEqualTo("{\"error\":\"no query API endpoint at /api/v1/series\"}\n");
+    assertThat(api.body()).isEqualTo("{\"error\":\"no query API endpoint at /api/v2/series\"}\n");
+    // The query API is mounted: a request without its required parameter is a 400 naming it.
+    assertThat(noMetric.statusCode()).isEqualTo(400);
+    assertThat(noMetric.body())
+        .isEqualTo("{\"error\":\"metric is required\",\"parameter\":\"metric\"}\n");
   }
 
   @Test
