@@ -39,7 +39,7 @@ final class ApiParameters {
               Set.of("metric", "match", "by", "from", "to", "resolution", "agg", "allowStale"));
 
   /** Parameters only instances send each other. */
-  static final Set<String> INTERNAL = Set.of("partitions", "at", "stale");
+  static final Set<String> INTERNAL = Set.of("partitions", "at", "stale", "budget");
 
   private final MetricCatalog catalog;
   private final List<WindowSpec> windows;

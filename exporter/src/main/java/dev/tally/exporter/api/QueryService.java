@@ -131,7 +131,14 @@ public final class QueryService {
 
   /** {@code GET /api/v1/internal/<endpoint>}: what this instance's given partitions hold. */
   Map<String, Object> internal(Endpoint endpoint, Map<String, List<String>> params) {
-    long deadline = System.nanoTime() + limits.timeout().toNanos();
+    long budgetMs =
+        Math.min(
+            limits.timeout().toMillis(),
+            Long.parseLong(
+                ApiParameters.single(params, "budget")
+                    .filter(b -> b.matches("\\d{1,12}"))
+                    .orElse(Long.toString(limits.timeout().toMillis()))));
+    long deadline = System.nanoTime() + budgetMs * 1_000_000;
     long at =
         TimeParameter.parse("at", ApiParameters.single(params, "at").orElse("now"), clock.millis());
     Set<Integer> partitions = partitionList(ApiParameters.single(params, "partitions").orElse(""));
@@ -238,7 +245,8 @@ public final class QueryService {
 
   /**
    * Reads every series partition for {@code query}, here and on the instances that hold the others,
-   * and merges; throws 503 when any partition cannot be read.
+   * and merges; throws 503 when any partition cannot be read. With {@code allowStale}, a partition
+   * whose active copy has no owner or whose owner fails is read from a standby copy.
    */
   private Reading gather(
       Endpoint endpoint,
@@ -267,10 +275,31 @@ public final class QueryService {
         calls.computeIfAbsent(new Call(owners.get(p), false), c -> new TreeSet<>()).add(p);
       }
     }
-    if (query.allowStale() && !unavailable.isEmpty()) {
-      staleCalls(unavailable, calls, self);
-    }
     Reading merged = new Reading(limits);
+    run(endpoint, query, params, authorization, deadline, calls, merged, unavailable);
+    if (query.allowStale() && !unavailable.isEmpty()) {
+      // Second round: standby copies of what the first could not read, on other instances than
+      // the ones that just failed.
+      Map<Call, Set<Integer>> stale = staleCalls(unavailable, self);
+      run(endpoint, query, params, authorization, deadline, stale, merged, unavailable);
+    }
+    if (!unavailable.isEmpty()) {
+      throw unavailable(new ArrayList<>(unavailable.values()));
+    }
+    return merged;
+  }
+
+  /** Makes {@code calls} (the remote ones concurrently), merging answers and noting failures. */
+  private void run(
+      Endpoint endpoint,
+      ParsedQuery query,
+      Map<String, List<String>> params,
+      String authorization,
+      long deadline,
+      Map<Call, Set<Integer>> calls,
+      Reading merged,
+      Map<Integer, Map<String, Object>> unavailable) {
+    String self = cluster.self();
     Map<Call, CompletableFuture<PeerClient.Answer>> remote = new LinkedHashMap<>();
     calls.forEach(
         (call, partitions) -> {
@@ -279,6 +308,8 @@ public final class QueryService {
             peerParams.put("partitions", List.of(joined(partitions)));
             peerParams.put("at", List.of(Long.toString(query.nowMs())));
             peerParams.put("stale", List.of(Boolean.toString(call.stale())));
+            // The peer stops when this request would: no work left running for nobody.
+            peerParams.put("budget", List.of(Long.toString(remaining(deadline).toMillis())));
             remote.put(
                 call,
                 peers.get(
@@ -302,75 +333,91 @@ public final class QueryService {
     remote.forEach(
         (call, future) -> {
           Set<Integer> partitions = calls.get(call);
+          String failure;
           try {
             PeerClient.Answer answer =
                 future.get(Math.max(1, remaining(deadline).toMillis()), TimeUnit.MILLISECONDS);
             if (answer.status() == 200) {
               merged.merge(fromJson(answer.body()));
-            } else if (answer.status() == 503
-                && answer.body().get("unavailable") instanceof List<?> l) {
+              return;
+            }
+            if (answer.status() == 503 && answer.body().get("unavailable") instanceof List<?> l) {
               for (Object o : l) {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> u = (Map<String, Object>) o;
                 unavailable.put(((Number) u.get("partition")).intValue(), u);
               }
-            } else {
-              for (int p : partitions) {
-                unavailable.put(
-                    p,
-                    unavailable(
-                        p,
-                        call.server(),
-                        "answered " + answer.status() + ": " + answer.body().get("error")));
-              }
+              return;
             }
+            if (answer.status() == 400 || answer.status() == 404) {
+              // The same request is as bad for every instance (a limit of the answer, say): the
+              // caller gets the peer's own answer.
+              throw peerError(answer);
+            }
+            failure = "answered " + answer.status() + ": " + answer.body().get("error");
           } catch (TimeoutException e) {
             future.cancel(true);
-            for (int p : partitions) {
-              unavailable.put(
-                  p, unavailable(p, call.server(), "did not answer within api.timeout"));
-            }
+            failure = "did not answer within api.timeout";
           } catch (ExecutionException e) {
-            for (int p : partitions) {
-              unavailable.put(
-                  p, unavailable(p, call.server(), "unreachable: " + e.getCause().getMessage()));
-            }
+            failure =
+                e.getCause() instanceof java.net.http.HttpTimeoutException
+                    ? "did not answer within api.timeout"
+                    : "unreachable: " + describe(e.getCause());
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw QueryException.timeout();
           }
+          for (int p : partitions) {
+            unavailable.put(p, unavailable(p, call.server(), failure));
+          }
         });
-    if (!unavailable.isEmpty()) {
-      throw unavailable(new ArrayList<>(unavailable.values()));
-    }
-    return merged;
   }
 
-  /** Moves each unavailable partition that has a standby copy to a stale read of that copy. */
-  private void staleCalls(
-      Map<Integer, Map<String, Object>> unavailable, Map<Call, Set<Integer>> calls, String self) {
+  private static String describe(Throwable t) {
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static QueryException peerError(PeerClient.Answer answer) {
+    Map<String, Object> details = new LinkedHashMap<>(answer.body());
+    Object message = details.remove("error");
+    Object parameter = details.remove("parameter");
+    return new QueryException(
+        answer.status(),
+        String.valueOf(message),
+        parameter instanceof String p ? p : null,
+        details);
+  }
+
+  /**
+   * Moves each unavailable partition that has a standby copy on another instance than the one that
+   * failed for it (this one preferred) to a stale read of that copy.
+   */
+  private Map<Call, Set<Integer>> staleCalls(
+      Map<Integer, Map<String, Object>> unavailable, String self) {
     Map<Integer, List<String>> standbys = cluster.standbyOwners();
-    for (var it = unavailable.keySet().iterator(); it.hasNext(); ) {
-      int p = it.next();
+    Map<Call, Set<Integer>> calls = new LinkedHashMap<>();
+    for (var it = unavailable.entrySet().iterator(); it.hasNext(); ) {
+      var entry = it.next();
+      int p = entry.getKey();
+      Object failed = entry.getValue().get("instance");
       List<String> holders = standbys.getOrDefault(p, List.of());
-      String chosen = null;
-      boolean found = false;
+      Call chosen = null;
       for (String holder : holders) {
         if (Objects.equals(holder, self)) {
-          chosen = null;
-          found = true;
+          chosen = new Call(null, true);
           break;
         }
-        if (holder != null && !found) {
-          chosen = holder;
-          found = true;
+        if (holder != null && !holder.equals(failed) && chosen == null) {
+          chosen = new Call(holder, true);
         }
       }
-      if (found) {
-        calls.computeIfAbsent(new Call(chosen, true), c -> new TreeSet<>()).add(p);
+      if (chosen != null) {
+        calls.computeIfAbsent(chosen, c -> new TreeSet<>()).add(p);
         it.remove();
       }
     }
+    return calls;
   }
 
   private Reading fromJson(Map<String, Object> body) {

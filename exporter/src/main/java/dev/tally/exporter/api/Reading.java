@@ -7,6 +7,7 @@ import dev.tally.streams.catalog.RatioDefinition;
 import dev.tally.streams.query.AggregateValue;
 import dev.tally.streams.query.Gauges;
 import dev.tally.streams.query.MetricStores;
+import dev.tally.streams.query.ReadDeadline;
 import dev.tally.streams.query.SeriesSelector;
 import dev.tally.streams.series.SeriesKey;
 import dev.tally.streams.store.Aggregate;
@@ -55,12 +56,28 @@ final class Reading {
       Duration gaugeTtl,
       Limits limits,
       long deadlineNanos) {
+    ReadDeadline deadline = ReadDeadline.at(deadlineNanos);
+    try {
+      return read(stores, query, catalog, seriesTtl, gaugeTtl, limits, deadline);
+    } catch (ReadDeadline.ReadTimeoutException e) {
+      throw QueryException.timeout();
+    }
+  }
+
+  private static Reading read(
+      MetricStores stores,
+      ParsedQuery query,
+      MetricCatalog catalog,
+      Duration seriesTtl,
+      Duration gaugeTtl,
+      Limits limits,
+      ReadDeadline deadline) {
     Reading reading = new Reading(limits);
-    Deadline deadline = new Deadline(deadlineNanos);
+    SeriesSelector selector = query.selector().within(deadline);
     Target target = query.target();
     long nowMs = query.nowMs();
     if (target.kind() == MetricKind.GAUGE) {
-      Map<SeriesKey, Double> live = Gauges.live(stores, query.selector(), catalog, gaugeTtl, nowMs);
+      Map<SeriesKey, Double> live = Gauges.live(stores, selector, catalog, gaugeTtl, nowMs);
       live.forEach(
           (series, value) -> {
             deadline.check();
@@ -74,7 +91,7 @@ final class Reading {
     if (query.endpoint() != Endpoint.QUERY) {
       long oldest = seriesTtl.isZero() ? Long.MIN_VALUE : nowMs - seriesTtl.toMillis();
       stores.cumulative(
-          query.selector(),
+          selector,
           (series, cumulative) -> {
             deadline.check();
             if (cumulative.seenMs() < oldest || cumulative.value() == null) {
@@ -93,14 +110,14 @@ final class Reading {
       return reading;
     }
     if (target.kind() == MetricKind.RATIO) {
-      readRatio(stores, query, target.ratio(), reading, deadline);
+      readRatio(stores, query, selector, target.ratio(), reading, deadline);
       return reading;
     }
     stores.windows(
         range.spec(),
         range.fromStartMs(),
         range.toStartMs(),
-        query.selector(),
+        selector,
         (series, startMs, value) -> {
           deadline.check();
           reading.values.add(group(series.labels(), query), startMs, value);
@@ -115,15 +132,16 @@ final class Reading {
   private static void readRatio(
       MetricStores stores,
       ParsedQuery query,
+      SeriesSelector selector,
       RatioDefinition ratio,
       Reading reading,
-      Deadline deadline) {
+      ReadDeadline deadline) {
     ParsedQuery.Range range = query.range();
     stores.windows(
         range.spec(),
         range.fromStartMs(),
         range.toStartMs(),
-        SeriesSelector.ALL,
+        SeriesSelector.ALL.within(deadline),
         (series, startMs, value) -> {
           deadline.check();
           boolean num = matchesAny(ratio.numerator(), series);
@@ -135,7 +153,7 @@ final class Reading {
           for (String label : ratio.by()) {
             ratioLabels.put(label, series.labels().getOrDefault(label, ""));
           }
-          if (!query.selector().matches(new SeriesKey(ratio.name(), ratioLabels))) {
+          if (!selector.matches(new SeriesKey(ratio.name(), ratioLabels))) {
             return;
           }
           SortedMap<String, String> group = group(ratioLabels, query);
@@ -178,21 +196,5 @@ final class Reading {
       group.put(label, labels.getOrDefault(label, ""));
     }
     return group;
-  }
-
-  /** Checks the time budget every 256 entries: a slow read ends in a 503, not a hung request. */
-  private static final class Deadline {
-    private final long deadlineNanos;
-    private int n;
-
-    Deadline(long deadlineNanos) {
-      this.deadlineNanos = deadlineNanos;
-    }
-
-    void check() {
-      if ((++n & 255) == 0 && System.nanoTime() > deadlineNanos) {
-        throw QueryException.timeout();
-      }
-    }
   }
 }

@@ -26,8 +26,19 @@ final class StreamsCluster implements Cluster {
   private final LocalMetricStores stores;
   private final int partitions;
   private final String self;
+  private final List<String> seriesStores;
 
-  StreamsCluster(KafkaStreams streams, LocalMetricStores stores, int partitions, String self) {
+  /**
+   * @param seriesStores the names of the stores series partitions hold (cumulative, gauges, one per
+   *     window resolution)
+   */
+  StreamsCluster(
+      KafkaStreams streams,
+      LocalMetricStores stores,
+      int partitions,
+      String self,
+      List<String> seriesStores) {
+    this.seriesStores = List.copyOf(seriesStores);
     this.streams = streams;
     this.stores = stores;
     this.partitions = partitions;
@@ -99,6 +110,7 @@ final class StreamsCluster implements Cluster {
   @Override
   public List<Instance> instances() {
     List<Instance> instances = new ArrayList<>();
+    boolean selfListed = false;
     for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
       instances.add(
           new Instance(
@@ -107,6 +119,26 @@ final class StreamsCluster implements Cluster {
               m.stateStoreNames().stream().sorted().toList(),
               List.copyOf(seriesPartitions(m.standbyTopicPartitions())),
               m.standbyStateStoreNames().stream().sorted().toList()));
+      selfListed |= self != null && self.equals(server(m.hostInfo()));
+    }
+    if (!selfListed) {
+      // Without application.server Kafka Streams publishes no metadata of this instance; its own
+      // threads still tell what it holds.
+      List<Integer> active = List.copyOf(LocalMetricStores.activeSeriesPartitions(streams));
+      TreeSet<Integer> standby = new TreeSet<>();
+      streams.metadataForLocalThreads().stream()
+          .flatMap(t -> t.standbyTasks().stream())
+          .flatMap(t -> t.topicPartitions().stream())
+          .filter(tp -> StoreNames.isRepartitionTopic(tp.topic()))
+          .forEach(tp -> standby.add(tp.partition()));
+      instances.add(
+          0,
+          new Instance(
+              self,
+              active,
+              active.isEmpty() ? List.of() : seriesStores,
+              List.copyOf(standby),
+              standby.isEmpty() ? List.of() : seriesStores));
     }
     return instances;
   }

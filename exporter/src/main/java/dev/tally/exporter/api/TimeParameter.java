@@ -24,6 +24,29 @@ final class TimeParameter {
    * @throws QueryException 400 naming {@code parameter} for anything else
    */
   static long parse(String parameter, String text, long nowMs) {
+    long ms;
+    try {
+      ms = parseUnchecked(parameter, text, nowMs);
+    } catch (ArithmeticException | java.time.DateTimeException e) {
+      ms = -1; // beyond what a long of milliseconds holds
+    }
+    if (ms < 0 || ms > LATEST) {
+      throw QueryException.badParameter(
+          parameter,
+          parameter
+              + " must lie between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z; got '"
+              + text
+              + "'");
+    }
+    return ms;
+  }
+
+  /**
+   * 9999-12-31T23:59:59.999Z: no later time is asked for in earnest, and it keeps sums in range.
+   */
+  static final long LATEST = 253_402_300_799_999L;
+
+  private static long parseUnchecked(String parameter, String text, long nowMs) {
     String t = text.trim();
     if (t.equals("now")) {
       return nowMs;
@@ -39,7 +62,7 @@ final class TimeParameter {
             case "h" -> Duration.ofHours(amount);
             default -> Duration.ofDays(amount);
           };
-      return nowMs - d.toMillis();
+      return Math.subtractExact(nowMs, d.toMillis());
     }
     if (EPOCH_MS.matcher(t).matches()) {
       return Long.parseLong(t);

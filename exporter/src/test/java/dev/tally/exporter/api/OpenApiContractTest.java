@@ -32,8 +32,13 @@ class OpenApiContractTest {
                     bytes(
                         "{\"metric\":\"m\",\"type\":\"counter\",\"series\":[{\"labels\":{\"service\":1},\"value\":3}]}")))
         .isInstanceOf(AssertionError.class);
-    // A 503 without the unavailable list.
-    assertThatThrownBy(() -> contract.check("/api/v1/query", 503, bytes("{\"error\":\"x\"}")))
+    // A 503 whose unavailable entries lack the partition.
+    assertThatThrownBy(
+            () ->
+                contract.check(
+                    "/api/v1/query",
+                    503,
+                    bytes("{\"error\":\"x\",\"unavailable\":[{\"reason\":\"moving\"}]}")))
         .isInstanceOf(AssertionError.class);
     // A status the document does not list.
     assertThatThrownBy(() -> contract.check("/api/v1/metrics", 404, bytes("{\"error\":\"x\"}")))

@@ -473,4 +473,26 @@ class QueryServiceTest {
       assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
     }
   }
+
+  @Test
+  void aRegexThatRunsPastTheTimeBudgetEndsInA503() {
+    stores.counter(
+        "ack_timeouts_total", 3, NOW, "service", "im-gateway-with-a-rather-long-instance-name");
+    String slow = "(.*)".repeat(20) + "X";
+    QueryService s = service(Map.of("api.timeout", "1s"));
+    long started = System.nanoTime();
+    assertThatThrownBy(
+            () ->
+                s.answer(
+                    Endpoint.TOTALS,
+                    params("metric", "ack_timeouts_total", "match", "service=~" + slow),
+                    null))
+        .isInstanceOfSatisfying(
+            QueryException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(503);
+              assertThat(e.getMessage()).contains("api.timeout");
+            });
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+  }
 }

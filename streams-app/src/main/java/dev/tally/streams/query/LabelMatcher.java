@@ -120,12 +120,21 @@ public final class LabelMatcher {
 
   /** Whether a series with {@code labels} passes; a missing label is the empty value. */
   public boolean matches(Map<String, String> labels) {
+    return matches(labels, ReadDeadline.NONE);
+  }
+
+  /**
+   * As {@link #matches(Map)}, stopping a regex that runs past {@code deadline}.
+   *
+   * @throws ReadDeadline.ReadTimeoutException past the deadline
+   */
+  public boolean matches(Map<String, String> labels, ReadDeadline deadline) {
     String actual = Objects.requireNonNullElse(labels.get(label), "");
     return switch (op) {
       case EQ -> actual.equals(value);
       case NE -> !actual.equals(value);
-      case RE -> regex.matcher(actual).matches();
-      case NRE -> !regex.matcher(actual).matches();
+      case RE -> regex.matcher(deadline.guard(actual)).matches();
+      case NRE -> !regex.matcher(deadline.guard(actual)).matches();
     };
   }
 
