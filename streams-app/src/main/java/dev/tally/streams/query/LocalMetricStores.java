@@ -18,39 +18,43 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.LagInfo;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.kstream.Windowed;
-import org.apache.kafka.streams.query.Query;
-import org.apache.kafka.streams.query.QueryResult;
-import org.apache.kafka.streams.query.RangeQuery;
-import org.apache.kafka.streams.query.StateQueryRequest;
-import org.apache.kafka.streams.query.StateQueryResult;
-import org.apache.kafka.streams.query.WindowRangeQuery;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link MetricStores} over the local stores of a running {@link KafkaStreams}, through Interactive
- * Queries v2 ({@link KafkaStreams#query}: {@link RangeQuery} on the cumulative and gauge stores,
- * {@link WindowRangeQuery#withWindowStartRange} on the window stores), one result per series
- * partition. Values are as of the last committed transaction ({@link CommittedView}): a value a
- * crash could still take back is never visited.
+ * {@link MetricStores} over the local stores of a running {@link KafkaStreams}, read one series
+ * partition at a time ({@link StoreQueryParameters#withPartition}). Values are as of the last
+ * committed transaction ({@link CommittedView}): a value a crash could still take back is never
+ * visited.
  *
  * <p>By default it reads every series partition this instance holds as a running active task, the
  * exporter's scope: a series is read by its one owner. {@link #partitions} narrows it to given
- * partitions (the query API's fan-out), optionally reading standby copies.
+ * partitions (the query API's fan-out), optionally reading standby copies ("stale stores").
  *
  * <p>A partition that cannot be read (moving, restoring, not here, not active when active is
  * required) makes the whole read fail with {@link PartitionsUnavailableException} before anything
  * is visited: a partial answer would be a wrong one. While the instance is not running it throws
  * {@link InvalidStateStoreException}. A running instance that owns no series (more instances than
  * partitions) visits nothing.
+ *
+ * <p>Interactive Queries v2 ({@code KafkaStreams.query} with a {@code RangeQuery}) would fit, but
+ * on Kafka Streams 4.3 a range query on a RocksDB store can deadlock with the stream thread writing
+ * to it (the query takes the store's position lock, then the store's; a write the other way round:
+ * KAFKA-19629, seen in TallyCrashIT's thread dump). Store iterators of the classic API take the
+ * store's lock only.
  */
 public final class LocalMetricStores implements MetricStores {
   private static final Logger LOG = LoggerFactory.getLogger(LocalMetricStores.class);
@@ -116,7 +120,7 @@ public final class LocalMetricStores implements MetricStores {
     String store = StoreNames.CUMULATIVE;
     forEach(
         store,
-        RangeQuery.<SeriesKey, Cumulative>withNoBounds(),
+        partition -> this.<SeriesKey, Cumulative>keyValueStore(store, partition).all(),
         (SeriesKey key, Cumulative value) -> {
           if (selector.matches(key)) {
             Cumulative shown = view.read(store, key, value);
@@ -135,7 +139,7 @@ public final class LocalMetricStores implements MetricStores {
     String store = StoreNames.GAUGES;
     forEach(
         store,
-        RangeQuery.<GaugeKey, GaugeSample>withNoBounds(),
+        partition -> this.<GaugeKey, GaugeSample>keyValueStore(store, partition).all(),
         (GaugeKey key, GaugeSample value) -> {
           if (selector.matches(key.series())) {
             GaugeSample shown = view.read(store, key, value);
@@ -156,8 +160,9 @@ public final class LocalMetricStores implements MetricStores {
     String store = StoreNames.window(spec);
     forEach(
         store,
-        WindowRangeQuery.<SeriesKey, Aggregate>withWindowStartRange(
-            Instant.ofEpochMilli(fromStartMs), Instant.ofEpochMilli(toStartMs)),
+        partition ->
+            this.<SeriesKey, Aggregate>windowStore(store, partition)
+                .fetchAll(Instant.ofEpochMilli(fromStartMs), Instant.ofEpochMilli(toStartMs)),
         (Windowed<SeriesKey> key, Aggregate value) -> {
           long start = key.window().start();
           if (start < fromStartMs || start > toStartMs || !selector.matches(key.key())) {
@@ -173,35 +178,25 @@ public final class LocalMetricStores implements MetricStores {
   }
 
   /**
-   * Runs {@code query} on every partition of the scope; visits nothing unless every partition
-   * answered, and closes every iterator.
+   * Opens {@code store}'s iterator on every partition of the scope, then visits them; visits
+   * nothing unless every partition could be opened, and closes every iterator.
    */
   private <K, V> void forEach(
-      String store, Query<KeyValueIterator<K, V>> query, BiConsumer<K, V> visitor) {
+      String store, IntFunction<KeyValueIterator<K, V>> open, BiConsumer<K, V> visitor) {
     Set<Integer> scope = scope();
     if (scope.isEmpty()) {
       return;
     }
-    StateQueryRequest<KeyValueIterator<K, V>> request =
-        StateQueryRequest.inStore(store).withQuery(query).withPartitions(scope);
-    if (!allowStandby) {
-      request = request.requireActive();
-    }
-    StateQueryResult<KeyValueIterator<K, V>> result = streams.query(request);
-    Map<Integer, QueryResult<KeyValueIterator<K, V>>> byPartition = result.getPartitionResults();
     List<KeyValueIterator<K, V>> iterators = new ArrayList<>();
     Map<Integer, String> failures = new HashMap<>();
-    for (int partition : scope) {
-      QueryResult<KeyValueIterator<K, V>> r = byPartition.get(partition);
-      if (r == null) {
-        failures.put(partition, "not present on this instance");
-      } else if (r.isFailure()) {
-        failures.put(partition, r.getFailureReason() + ": " + r.getFailureMessage());
-      } else {
-        iterators.add(r.getResult());
-      }
-    }
     try {
+      for (int partition : scope) {
+        try {
+          iterators.add(open.apply(partition));
+        } catch (InvalidStateStoreException e) {
+          failures.put(partition, e.getMessage());
+        }
+      }
       if (!failures.isEmpty()) {
         throw new PartitionsUnavailableException(failures);
       }
@@ -213,6 +208,31 @@ public final class LocalMetricStores implements MetricStores {
         iterator.close();
       }
     }
+  }
+
+  /**
+   * One partition's copy of a key-value store: the running active task's, or with {@code
+   * allowStandby} a standby's (Kafka Streams' "stale stores").
+   *
+   * @throws InvalidStateStoreException when this instance does not hold it so now
+   */
+  private <K, V> ReadOnlyKeyValueStore<K, V> keyValueStore(String name, int partition) {
+    return streams.store(
+        parameters(
+            StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<K, V>keyValueStore()),
+            partition));
+  }
+
+  private <K, V> ReadOnlyWindowStore<K, V> windowStore(String name, int partition) {
+    return streams.store(
+        parameters(
+            StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<K, V>windowStore()),
+            partition));
+  }
+
+  private <T> StoreQueryParameters<T> parameters(StoreQueryParameters<T> store, int partition) {
+    StoreQueryParameters<T> one = store.withPartition(partition);
+    return allowStandby ? one.enableStaleStores() : one;
   }
 
   /** The partitions to read: the given ones, or the local running active series partitions. */
