@@ -11,6 +11,7 @@ import dev.tally.streams.store.Aggregate;
 import dev.tally.streams.store.Cumulative;
 import dev.tally.streams.store.GaugeKey;
 import dev.tally.streams.store.GaugeSample;
+import dev.tally.streams.store.GaugeWindow;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -36,6 +37,8 @@ public final class FakeMetricStores implements MetricStores {
   private final List<Map.Entry<SeriesKey, Cumulative>> cumulative = new ArrayList<>();
   private final List<Map.Entry<GaugeKey, GaugeSample>> gauges = new ArrayList<>();
   private final Map<String, TreeMap<Long, List<Map.Entry<SeriesKey, Aggregate>>>> windows =
+      new HashMap<>();
+  private final Map<String, TreeMap<Long, List<Map.Entry<SeriesKey, GaugeWindow>>>> gaugeWindows =
       new HashMap<>();
   private volatile RuntimeException failure;
 
@@ -100,6 +103,16 @@ public final class FakeMetricStores implements MetricStores {
     return this;
   }
 
+  /** A gauge series' value in the window of {@code spec} starting at {@code startMs}. */
+  public FakeMetricStores gaugeWindow(
+      WindowSpec spec, long startMs, SeriesKey key, GaugeWindow value) {
+    gaugeWindows
+        .computeIfAbsent(spec.label(), k -> new TreeMap<>())
+        .computeIfAbsent(startMs, k -> new ArrayList<>())
+        .add(Map.entry(key, value));
+    return this;
+  }
+
   /** Every later read throws {@code failure} (e.g. rebalancing); null reads normally again. */
   public void failWith(RuntimeException failure) {
     this.failure = failure;
@@ -138,6 +151,27 @@ public final class FakeMetricStores implements MetricStores {
             visitor.accept(e.getKey(), e.getValue());
           }
         });
+  }
+
+  @Override
+  public void gaugeWindows(
+      WindowSpec spec,
+      long fromStartMs,
+      long toStartMs,
+      SeriesSelector selector,
+      GaugeWindowVisitor visitor) {
+    check();
+    gaugeWindows
+        .getOrDefault(spec.label(), new TreeMap<>())
+        .subMap(fromStartMs, true, toStartMs, true)
+        .forEach(
+            (start, entries) ->
+                entries.forEach(
+                    e -> {
+                      if (selector.matches(e.getKey())) {
+                        visitor.accept(e.getKey(), start, e.getValue());
+                      }
+                    }));
   }
 
   @Override

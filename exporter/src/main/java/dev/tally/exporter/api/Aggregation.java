@@ -12,7 +12,8 @@ import java.util.Map;
  * sum}), the events ({@code count}) and the total per second ({@code rate}). Histograms: the
  * observations ({@code count}), their sum, per second ({@code rate}), the mean ({@code avg}),
  * quantile estimates after merging ({@code p50} ... {@code p999}) and the cumulative classic bucket
- * counts ({@code buckets}). Ratios: {@code value}.
+ * counts ({@code buckets}). Ratios: {@code value}. Gauges: the series' value after the last update
+ * in the window ({@code last}) and the highest value after any update in it ({@code max}).
  */
 enum Aggregation {
   SUM,
@@ -25,12 +26,15 @@ enum Aggregation {
   P99,
   P999,
   BUCKETS,
-  VALUE;
+  VALUE,
+  LAST,
+  MAX;
 
   static final List<Aggregation> COUNTER = List.of(SUM, COUNT, RATE);
   static final List<Aggregation> HISTOGRAM =
       List.of(COUNT, SUM, RATE, AVG, P50, P90, P95, P99, P999, BUCKETS);
   static final List<Aggregation> RATIO = List.of(VALUE);
+  static final List<Aggregation> GAUGE = List.of(LAST, MAX);
 
   String label() {
     return name().toLowerCase(Locale.ROOT);
@@ -42,7 +46,7 @@ enum Aggregation {
       case COUNTER -> COUNTER;
       case HISTOGRAM -> HISTOGRAM;
       case RATIO -> RATIO;
-      case GAUGE -> List.of();
+      case GAUGE -> GAUGE;
     };
   }
 

@@ -5,7 +5,6 @@ import dev.tally.exporter.api.ParsedQuery.Range;
 import dev.tally.exporter.api.ParsedQuery.Target;
 import dev.tally.streams.catalog.MetricCatalog;
 import dev.tally.streams.catalog.MetricDefinition;
-import dev.tally.streams.catalog.MetricType;
 import dev.tally.streams.catalog.RatioDefinition;
 import dev.tally.streams.catalog.SelfMetrics;
 import dev.tally.streams.config.Durations;
@@ -85,9 +84,7 @@ final class ApiParameters {
       if (!target.windowed()) {
         throw QueryException.badParameter(
             "metric",
-            target.kind() == MetricKind.GAUGE
-                ? "gauges are not windowed (Tally keeps their current value): use /api/v1/totals"
-                : target.metric() + " is not windowed: use /api/v1/totals");
+            target.metric() + " (Tally's own counter) is not windowed: use /api/v1/totals");
       }
       range = range(params, nowMs);
       agg = Aggregation.parse(single(params, "agg").orElse(null), target.kind());
@@ -116,7 +113,7 @@ final class ApiParameters {
             case HISTOGRAM -> MetricKind.HISTOGRAM;
             case GAUGE -> MetricKind.GAUGE;
           };
-      boolean windowed = d.type() != MetricType.GAUGE && !self.containsKey(name);
+      boolean windowed = !self.containsKey(name);
       return new Target(name, kind, d, null, d.labelNames(), windowed);
     }
     for (RatioDefinition ratio : catalog.ratios()) {

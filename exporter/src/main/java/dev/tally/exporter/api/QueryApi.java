@@ -83,7 +83,13 @@ public final class QueryApi {
 
   private static List<String> seriesStores(TallyConfig config) {
     List<String> names = new ArrayList<>(List.of(StoreNames.CUMULATIVE, StoreNames.GAUGES));
-    config.windows().forEach(w -> names.add(StoreNames.window(w)));
+    config
+        .windows()
+        .forEach(
+            w -> {
+              names.add(StoreNames.window(w));
+              names.add(StoreNames.gaugeWindow(w));
+            });
     return names.stream().sorted().toList();
   }
 

@@ -562,6 +562,9 @@ public final class QueryService {
                               (num == null ? 0 : num.total())
                                   / den.total()
                                   * query.target().ratio().scale());
+                } else if (query.target().kind() == MetricKind.GAUGE) {
+                  AggregateValue v = slots.get(start);
+                  value = v == null ? null : number(v.total());
                 } else {
                   value = query.agg().of(slots.get(start), size, histogram);
                   if (value instanceof Double d) {

@@ -76,7 +76,7 @@ final class Reading {
     SeriesSelector selector = query.selector().within(deadline);
     Target target = query.target();
     long nowMs = query.nowMs();
-    if (target.kind() == MetricKind.GAUGE) {
+    if (target.kind() == MetricKind.GAUGE && query.endpoint() != Endpoint.QUERY) {
       Map<SeriesKey, Double> live = Gauges.live(stores, selector, catalog, gaugeTtl, nowMs);
       live.forEach(
           (series, value) -> {
@@ -111,6 +111,22 @@ final class Reading {
     }
     if (target.kind() == MetricKind.RATIO) {
       readRatio(stores, query, selector, target.ratio(), reading, deadline);
+      return reading;
+    }
+    if (target.kind() == MetricKind.GAUGE) {
+      boolean last = query.agg() == Aggregation.LAST;
+      stores.gaugeWindows(
+          range.spec(),
+          range.fromStartMs(),
+          range.toStartMs(),
+          selector,
+          (series, startMs, window) -> {
+            deadline.check();
+            // A group's value is the sum of its series' (as /metrics sums a gauge's sources).
+            Aggregate value = Aggregate.counter();
+            value.add(last ? window.last() : window.max());
+            reading.values.add(group(series.labels(), query), startMs, AggregateValue.of(value));
+          });
       return reading;
     }
     stores.windows(

@@ -40,6 +40,16 @@ final class CountingStores implements MetricStores {
   }
 
   @Override
+  public void gaugeWindows(
+      WindowSpec spec,
+      long fromStartMs,
+      long toStartMs,
+      SeriesSelector selector,
+      GaugeWindowVisitor visitor) {
+    stores.gaugeWindows(spec, fromStartMs, toStartMs, selector, visitor);
+  }
+
+  @Override
   public void windows(
       WindowSpec spec,
       long fromStartMs,

@@ -92,6 +92,22 @@ class QueryApiIT {
         }
       }
     }
+    // queue.depth: service k reports depth 10 k + w late in window w (one source per service).
+    for (int k = 0; k < SERVICES; k++) {
+      for (int w = 0; w < WINDOWS; w++) {
+        long ts = base + w * WINDOW_MS + 9_000;
+        events.add(
+            new Event(
+                "svc-" + k,
+                ts,
+                event(
+                    "queue.depth",
+                    "svc-" + k,
+                    id + "-q" + k + "-" + w,
+                    ts,
+                    ",\"queue\":\"jobs\",\"depth\":" + (10 * k + w))));
+      }
+    }
     // delivery.delivered from one service: log-normal latencies, spread over the windows.
     Random random = new Random(20261130);
     double[] latencySeconds = new double[LATENCIES];
@@ -347,6 +363,22 @@ class QueryApiIT {
             .as("svc-%d window %d", k, w)
             .isEqualTo(timeouts[k][w]);
       }
+    }
+
+    // Gauges per window: the sum over the services of each one's last depth, 10 (0+1+2+3) + 4 w.
+    Map<String, Object> depth =
+        getJson(
+                instance,
+                "api/v1/query?metric=queue_depth&agg=last&by=&resolution=10s&from="
+                    + base
+                    + "&to="
+                    + (base + WINDOWS * WINDOW_MS))
+            .body;
+    List<Map<String, Object>> depthPoints = list(list(depth, "series").get(0), "points");
+    for (int w = 0; w < WINDOWS; w++) {
+      assertThat(((Number) depthPoints.get(w).get("value")).longValue())
+          .as("queue depth in window %d", w)
+          .isEqualTo(60 + 4L * w);
     }
 
     // Histogram totals: count, sum, quantiles within 1 % of the exact ones.

@@ -266,6 +266,41 @@ class QueryServiceTest {
   }
 
   @Test
+  void gaugesPerWindowLastAndMaxSummedPerGroup() {
+    long w0 = NOW - 20_000;
+    var jobs = FakeMetricStores.key("queue_depth", "service", "w", "queue", "jobs");
+    var mail = FakeMetricStores.key("queue_depth", "service", "w", "queue", "mail");
+    stores
+        .gaugeWindow(TEN_SECONDS, w0, jobs, new dev.tally.streams.store.GaugeWindow(4, w0 + 9, 9))
+        .gaugeWindow(TEN_SECONDS, w0, mail, new dev.tally.streams.store.GaugeWindow(1, w0 + 5, 2));
+
+    var last =
+        service()
+            .answer(
+                Endpoint.QUERY,
+                params("metric", "queue_depth", "from", "-20s", "match", "queue=jobs"),
+                null);
+    Map<String, Object> noValue = new LinkedHashMap<>();
+    noValue.put("start", "2026-11-30T11:59:50Z");
+    noValue.put("value", null);
+    assertThat(series(last).get(0).get("points"))
+        .isEqualTo(List.of(Map.of("start", "2026-11-30T11:59:40Z", "value", 4L), noValue));
+
+    var max =
+        service()
+            .answer(
+                Endpoint.QUERY,
+                params("metric", "queue_depth", "from", "-20s", "agg", "max", "by", "service"),
+                null);
+    // Per group, the sum of its series' values: 9 + 2.
+    assertThat(series(max).get(0).get("points"))
+        .isEqualTo(
+            List.of(
+                Map.of("start", "2026-11-30T11:59:40Z", "value", 11L),
+                new LinkedHashMap<>(noValue)));
+  }
+
+  @Test
   void ratioPerWindowOverItsTerms() {
     long w0 = NOW - 20_000;
     stores
@@ -369,7 +404,18 @@ class QueryServiceTest {
         params("metric", "ack_timeouts_total", "from", "-1m", "agg", "p99"),
         400,
         "agg");
-    assertError(s, Endpoint.QUERY, params("metric", "queue_depth", "from", "-1m"), 400, "metric");
+    assertError(
+        s,
+        Endpoint.QUERY,
+        params("metric", "tally_events_consumed_total", "from", "-1m"),
+        400,
+        "metric");
+    assertError(
+        s,
+        Endpoint.QUERY,
+        params("metric", "queue_depth", "from", "-1m", "agg", "sum"),
+        400,
+        "agg");
     assertError(s, Endpoint.TOTALS, params("metric", "ack_timeout_ratio"), 400, "metric");
     assertError(
         s,

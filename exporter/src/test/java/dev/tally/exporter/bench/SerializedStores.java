@@ -98,6 +98,14 @@ final class SerializedStores implements MetricStores {
   }
 
   @Override
+  public void gaugeWindows(
+      WindowSpec spec,
+      long fromStartMs,
+      long toStartMs,
+      SeriesSelector selector,
+      GaugeWindowVisitor visitor) {}
+
+  @Override
   public void windows(
       WindowSpec spec,
       long fromStartMs,

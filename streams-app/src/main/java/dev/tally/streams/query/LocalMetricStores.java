@@ -7,6 +7,7 @@ import dev.tally.streams.store.Aggregate;
 import dev.tally.streams.store.Cumulative;
 import dev.tally.streams.store.GaugeKey;
 import dev.tally.streams.store.GaugeSample;
+import dev.tally.streams.store.GaugeWindow;
 import dev.tally.streams.store.WindowKey;
 import dev.tally.streams.topology.StoreNames;
 import java.time.Instant;
@@ -173,6 +174,31 @@ public final class LocalMetricStores implements MetricStores {
             // A remembered (committed) value is shared with the view: hand out a copy.
             visitor.accept(
                 key.key(), start, AggregateValue.of(shown == value ? value : shown.copy()));
+          }
+        });
+  }
+
+  @Override
+  public void gaugeWindows(
+      WindowSpec spec,
+      long fromStartMs,
+      long toStartMs,
+      SeriesSelector selector,
+      GaugeWindowVisitor visitor) {
+    String store = StoreNames.gaugeWindow(spec);
+    forEach(
+        store,
+        partition ->
+            this.<SeriesKey, GaugeWindow>windowStore(store, partition)
+                .fetchAll(Instant.ofEpochMilli(fromStartMs), Instant.ofEpochMilli(toStartMs)),
+        (Windowed<SeriesKey> key, GaugeWindow value) -> {
+          long start = key.window().start();
+          if (start < fromStartMs || start > toStartMs || !selector.matches(key.key())) {
+            return;
+          }
+          GaugeWindow shown = view.read(store, new WindowKey(key.key(), start), value);
+          if (shown != null) {
+            visitor.accept(key.key(), start, shown);
           }
         });
   }

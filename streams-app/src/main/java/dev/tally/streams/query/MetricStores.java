@@ -4,6 +4,7 @@ import dev.tally.streams.config.WindowSpec;
 import dev.tally.streams.series.SeriesKey;
 import dev.tally.streams.store.GaugeKey;
 import dev.tally.streams.store.GaugeSample;
+import dev.tally.streams.store.GaugeWindow;
 import java.util.function.BiConsumer;
 
 /**
@@ -36,6 +37,26 @@ public interface MetricStores {
       long toStartMs,
       SeriesSelector selector,
       WindowVisitor visitor);
+
+  /**
+   * Visits the window values of every selected gauge series in every window of {@code spec} whose
+   * start lies in {@code [fromStartMs, toStartMs]} (epoch ms, both inclusive).
+   */
+  void gaugeWindows(
+      WindowSpec spec,
+      long fromStartMs,
+      long toStartMs,
+      SeriesSelector selector,
+      GaugeWindowVisitor visitor);
+
+  /** Receives one window's value of one gauge series. */
+  @FunctionalInterface
+  interface GaugeWindowVisitor {
+    /**
+     * @param startMs the window's start, epoch ms
+     */
+    void accept(SeriesKey series, long startMs, GaugeWindow value);
+  }
 
   /** Receives one window's aggregate of one series. */
   @FunctionalInterface

@@ -56,6 +56,12 @@ public final class StoreSerdes {
         r -> new GaugeSample(r.readDouble(), r.readZigZag(), r.readZigZag()));
   }
 
+  public static Serde<GaugeWindow> gaugeWindow() {
+    return serde(
+        (w, g) -> w.writeDouble(g.last()).writeZigZag(g.lastEventTimeMs()).writeDouble(g.max()),
+        r -> new GaugeWindow(r.readDouble(), r.readZigZag(), r.readDouble()));
+  }
+
   public static Serde<PendingKey> pendingKey() {
     return serde(
         (w, k) -> {

@@ -8,6 +8,7 @@ import dev.tally.streams.store.Aggregate;
 import dev.tally.streams.store.Cumulative;
 import dev.tally.streams.store.GaugeKey;
 import dev.tally.streams.store.GaugeSample;
+import dev.tally.streams.store.GaugeWindow;
 import dev.tally.streams.store.Partial;
 import dev.tally.streams.store.WindowKey;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -29,7 +31,8 @@ import org.apache.kafka.streams.state.WindowStore;
 /**
  * Second stage, on the task that owns a series (partials arrive keyed by series): fold partials
  * into the cumulative total, the windows of every resolution the router found them on time for, and
- * the gauge samples.
+ * the gauge samples; after each gauge update, the series' new value into its gauge window of every
+ * resolution (by the sample's event time).
  *
  * <p>Lateness is decided upstream, per source ({@link Lateness}); this task's stream time decides
  * nothing. Before its first write to a key after a commit, the task remembers the key's committed
@@ -54,9 +57,24 @@ final class SeriesOwner implements Processor<SeriesKey, Partial, Void, Void> {
   // The gauge keys of each source held here, so that a Seen partial finds them; rebuilt from the
   // store when the task starts.
   private final Map<String, Set<GaugeKey>> gaugesBySource = new HashMap<>();
+  // Each gauge series' value per source, as it counts in the series' value (a delta source no
+  // lower than zero): the series' value after an update is their sum. Rebuilt from the store when
+  // the task starts.
+  private final Map<SeriesKey, Map<String, Double>> gaugeSources = new HashMap<>();
+  private final List<WindowStore<SeriesKey, GaugeWindow>> gaugeWindowStores = new ArrayList<>();
+  private final List<Overlay<WindowKey, GaugeWindow>> gaugeWindowsCommitted = new ArrayList<>();
+  private final Predicate<String> deltaGauge;
 
+  /**
+   * @param deltaGauge whether a metric is a delta gauge, whose sources count no lower than zero
+   */
   SeriesOwner(
-      List<WindowSpec> windows, Duration gaugeTtl, Duration seriesRetention, CommittedView view) {
+      List<WindowSpec> windows,
+      Duration gaugeTtl,
+      Duration seriesRetention,
+      CommittedView view,
+      Predicate<String> deltaGauge) {
+    this.deltaGauge = deltaGauge;
     this.windows = windows;
     this.gaugeTtlMs = gaugeTtl.toMillis();
     this.seriesRetentionMs = seriesRetention.toMillis();
@@ -80,10 +98,21 @@ final class SeriesOwner implements Processor<SeriesKey, Partial, Void, Void> {
       windowStores.add(context.getStateStore(StoreNames.window(spec)));
       windowsCommitted.add(view.open(StoreNames.window(spec), context.taskId(), Aggregate::copy));
     }
+    gaugeWindowStores.clear();
+    gaugeWindowsCommitted.clear();
+    for (WindowSpec spec : windows) {
+      gaugeWindowStores.add(context.getStateStore(StoreNames.gaugeWindow(spec)));
+      gaugeWindowsCommitted.add(
+          view.open(StoreNames.gaugeWindow(spec), context.taskId(), UnaryOperator.identity()));
+    }
     gaugesBySource.clear();
+    gaugeSources.clear();
     try (KeyValueIterator<GaugeKey, GaugeSample> all = gauges.all()) {
       all.forEachRemaining(
-          kv -> gaugesBySource.computeIfAbsent(kv.key.source(), k -> new HashSet<>()).add(kv.key));
+          kv -> {
+            gaugesBySource.computeIfAbsent(kv.key.source(), k -> new HashSet<>()).add(kv.key);
+            sourceValue(kv.key, kv.value.value());
+          });
     }
     context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeExpiredGauges);
     if (seriesRetentionMs > 0) {
@@ -150,6 +179,7 @@ final class SeriesOwner implements Processor<SeriesKey, Partial, Void, Void> {
     view.close(StoreNames.GAUGES, context.taskId());
     for (WindowSpec spec : windows) {
       view.close(StoreNames.window(spec), context.taskId());
+      view.close(StoreNames.gaugeWindow(spec), context.taskId());
     }
   }
 
@@ -198,6 +228,35 @@ final class SeriesOwner implements Processor<SeriesKey, Partial, Void, Void> {
       }
     }
     gauges.put(key, next);
+    double value = sourceValue(key, next.value());
+    updateGaugeWindows(series, value, gauge.eventTimeMs());
+  }
+
+  /** Records a source's value of a gauge series; returns the series' value (over its sources). */
+  private double sourceValue(GaugeKey key, double sample) {
+    double counted = deltaGauge.test(key.series().metric()) ? Math.max(0, sample) : sample;
+    Map<String, Double> sources = gaugeSources.computeIfAbsent(key.series(), k -> new HashMap<>());
+    sources.put(key.source(), counted);
+    double sum = 0;
+    for (double v : sources.values()) {
+      sum += v;
+    }
+    return sum;
+  }
+
+  /** The series' value after an update at {@code eventTimeMs}, into its window of each size. */
+  private void updateGaugeWindows(SeriesKey series, double value, long eventTimeMs) {
+    for (int i = 0; i < windows.size(); i++) {
+      long size = windows.get(i).size().toMillis();
+      long start = Math.floorDiv(eventTimeMs, size) * size;
+      WindowStore<SeriesKey, GaugeWindow> store = gaugeWindowStores.get(i);
+      GaugeWindow existing = store.fetch(series, start);
+      gaugeWindowsCommitted.get(i).remember(new WindowKey(series, start), existing);
+      store.put(
+          series,
+          existing == null ? GaugeWindow.of(value, eventTimeMs) : existing.with(value, eventTimeMs),
+          start);
+    }
   }
 
   /** The source sent an event: every gauge of it held here stays live from then on. */
@@ -228,6 +287,10 @@ final class SeriesOwner implements Processor<SeriesKey, Partial, Void, Void> {
     }
     for (GaugeKey key : expired) {
       gauges.delete(key);
+      Map<String, Double> sources = gaugeSources.get(key.series());
+      if (sources != null && sources.remove(key.source()) != null && sources.isEmpty()) {
+        gaugeSources.remove(key.series());
+      }
       Set<GaugeKey> keys = gaugesBySource.get(key.source());
       if (keys != null && keys.remove(key) && keys.isEmpty()) {
         gaugesBySource.remove(key.source());

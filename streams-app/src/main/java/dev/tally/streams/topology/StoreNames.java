@@ -42,6 +42,11 @@ public final class StoreNames {
     return "window-" + spec.label();
   }
 
+  /** Windowed gauge values of one resolution, e.g. {@code gauge-window-10s}. */
+  public static String gaugeWindow(WindowSpec spec) {
+    return "gauge-window-" + spec.label();
+  }
+
   /** The repartition topic Kafka Streams creates for {@link #SERIES_REPARTITION}. */
   public static String repartitionTopic(String applicationId) {
     return applicationId + "-" + SERIES_REPARTITION + "-repartition";

@@ -1,7 +1,9 @@
 package dev.tally.streams.topology;
 
 import dev.tally.schemas.validation.EventParser;
+import dev.tally.streams.catalog.GaugeMode;
 import dev.tally.streams.catalog.MetricCatalog;
+import dev.tally.streams.catalog.MetricDefinition;
 import dev.tally.streams.commit.CommittedView;
 import dev.tally.streams.config.Durations;
 import dev.tally.streams.config.InvalidConfigException;
@@ -118,7 +120,7 @@ public final class TallyTopology {
                 StoreSerdes.gaugeKey(),
                 StoreSerdes.gaugeSample())
             .withCachingEnabled());
-    String[] ownerStores = new String[windows.size() + 2];
+    String[] ownerStores = new String[2 * windows.size() + 2];
     ownerStores[0] = StoreNames.CUMULATIVE;
     ownerStores[1] = StoreNames.GAUGES;
     for (int i = 0; i < windows.size(); i++) {
@@ -131,6 +133,14 @@ public final class TallyTopology {
                   StoreSerdes.aggregate())
               .withCachingEnabled());
       ownerStores[i + 2] = StoreNames.window(spec);
+      builder.addStateStore(
+          Stores.windowStoreBuilder(
+                  Stores.persistentWindowStore(
+                      StoreNames.gaugeWindow(spec), spec.retention(), spec.size(), false),
+                  StoreSerdes.seriesKey(),
+                  StoreSerdes.gaugeWindow())
+              .withCachingEnabled());
+      ownerStores[windows.size() + i + 2] = StoreNames.gaugeWindow(spec);
     }
 
     KStream<byte[], byte[]> input =
@@ -196,7 +206,16 @@ public final class TallyTopology {
                         .process(
                             () ->
                                 new SeriesOwner(
-                                    windows, config.gaugeTtl(), config.seriesRetention(), view),
+                                    windows,
+                                    config.gaugeTtl(),
+                                    config.seriesRetention(),
+                                    view,
+                                    metric ->
+                                        catalog
+                                            .metric(metric)
+                                            .map(MetricDefinition::gaugeMode)
+                                            .filter(mode -> mode == GaugeMode.DELTA)
+                                            .isPresent()),
                             Named.as(StoreNames.OWNER),
                             ownerStores),
                 "series"));

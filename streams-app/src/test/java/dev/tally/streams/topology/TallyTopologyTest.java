@@ -6,14 +6,17 @@ import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.tally.streams.config.TallyConfig;
+import dev.tally.streams.config.WindowSpec;
 import dev.tally.streams.histogram.Histogram;
 import dev.tally.streams.load.EventLoad;
 import dev.tally.streams.load.GeneratedEvent;
 import dev.tally.streams.query.Gauges;
+import dev.tally.streams.query.SeriesSelector;
 import dev.tally.streams.store.Aggregate;
 import dev.tally.streams.store.Cumulative;
 import dev.tally.streams.store.GaugeKey;
 import dev.tally.streams.store.GaugeSample;
+import dev.tally.streams.store.GaugeWindow;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -423,6 +426,49 @@ class TallyTopologyTest {
       Map<GaugeKey, GaugeSample> gauges = tally.gauges();
       assertThat(gauges.keySet()).extracting(GaugeKey::source).containsOnly("im-gateway/gw-1");
       assertThat(gauges.values()).extracting(GaugeSample::value).containsExactly(5.0);
+    }
+  }
+
+  @Test
+  void shouldKeepEachGaugeSeriesLastAndHighestValuePerWindow() {
+    try (TopologyFixture tally = new TopologyFixture(stateDir)) {
+      long base = Math.floorDiv(T0, 60_000) * 60_000 + 60_000; // a 10 s and a 1 m window start
+      String jobs = ",\"queue\":\"jobs\",\"depth\":";
+      // The series' value (summed over its sources) after each update: 5, then 5 + 3 = 8, then
+      // 2 + 3 = 5; in the next 10 s window 2 + 1 = 3.
+      tally.pipe(TOPIC, event("queue.depth", "gw-1", base + 1_000, jobs + 5), base + 1_000);
+      tally.flush();
+      tally.pipe(TOPIC, event("queue.depth", "gw-2", base + 2_000, jobs + 3), base + 2_000);
+      tally.flush();
+      tally.pipe(TOPIC, event("queue.depth", "gw-1", base + 3_000, jobs + 2), base + 3_000);
+      tally.flush();
+      tally.pipe(TOPIC, event("queue.depth", "gw-2", base + 12_000, jobs + 1), base + 12_000);
+      tally.flush();
+
+      Map<String, GaugeWindow> tenSeconds = new HashMap<>();
+      tally
+          .stores()
+          .gaugeWindows(
+              new WindowSpec(Duration.ofSeconds(10), Duration.ofHours(2)),
+              base,
+              base + 50_000,
+              SeriesSelector.metric("queue_depth"),
+              (series, start, window) -> tenSeconds.put((start - base) / 1000 + "s", window));
+      assertThat(tenSeconds)
+          .containsOnlyKeys("0s", "10s")
+          .containsEntry("0s", new GaugeWindow(5, base + 3_000, 8))
+          .containsEntry("10s", new GaugeWindow(3, base + 12_000, 3));
+
+      Map<Long, GaugeWindow> minute = new HashMap<>();
+      tally
+          .stores()
+          .gaugeWindows(
+              new WindowSpec(Duration.ofMinutes(1), Duration.ofHours(48)),
+              base,
+              base,
+              SeriesSelector.metric("queue_depth"),
+              (series, start, window) -> minute.put(start, window));
+      assertThat(minute).containsExactly(Map.entry(base, new GaugeWindow(3, base + 12_000, 8)));
     }
   }
 

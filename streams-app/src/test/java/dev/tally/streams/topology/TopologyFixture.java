@@ -14,6 +14,7 @@ import dev.tally.streams.store.Aggregate;
 import dev.tally.streams.store.Cumulative;
 import dev.tally.streams.store.GaugeKey;
 import dev.tally.streams.store.GaugeSample;
+import dev.tally.streams.store.GaugeWindow;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -184,6 +185,26 @@ final class TopologyFixture implements AutoCloseable {
                     visitor.accept(key, sample);
                   }
                 });
+      }
+
+      @Override
+      public void gaugeWindows(
+          WindowSpec spec,
+          long fromStartMs,
+          long toStartMs,
+          SeriesSelector selector,
+          GaugeWindowVisitor visitor) {
+        WindowStore<SeriesKey, GaugeWindow> store =
+            driver.getWindowStore(StoreNames.gaugeWindow(spec));
+        try (KeyValueIterator<Windowed<SeriesKey>, GaugeWindow> all = store.all()) {
+          all.forEachRemaining(
+              kv -> {
+                long start = kv.key.window().start();
+                if (start >= fromStartMs && start <= toStartMs && selector.matches(kv.key.key())) {
+                  visitor.accept(kv.key.key(), start, kv.value);
+                }
+              });
+        }
       }
 
       @Override
