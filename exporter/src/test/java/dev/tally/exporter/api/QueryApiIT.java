@@ -154,6 +154,8 @@ class QueryApiIT {
       long expectedTimeouts = Arrays.stream(timeouts).flatMapToLong(Arrays::stream).sum();
       awaitTotal(a, "ack_timeouts_total", expectedTimeouts);
       awaitTotal(a, "delivery_latency_seconds", LATENCIES);
+      // The depth reports are the last events of each source: wait until all have counted.
+      awaitTotal(a, "queue_depth", 10 * (0 + 1 + 2 + 3) + 4L * (WINDOWS - 1));
       // Both instances hold series: the answers above needed the other's partitions.
       Map<String, Object> instances = getJson(a, "api/v1/instances").body;
       assertThat(list(instances, "instances"))

@@ -324,13 +324,16 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
 
   /**
    * Adds one catalog update to the partial of its series, finest window and set of resolutions (or
-   * source, for gauges); an update that misses its finest window is counted late.
+   * source and finest window, for gauges); an update that misses its finest window is counted late.
    */
   private void add(SeriesUpdate update, int windows, long recordTime) {
     MetricDefinition metric = update.metric();
     SeriesKey series = admit(metric, update.series(), update.eventTimeMs());
     if (metric.type() == MetricType.GAUGE) {
-      PendingKey key = new PendingKey(series, 0, 0, update.source());
+      // One partial per source and finest window: a backlog replayed in one flush still gives
+      // each window its own sample (the owner's gauge windows).
+      long windowStart = Math.floorDiv(update.eventTimeMs(), finestWindowMs) * finestWindowMs;
+      PendingKey key = new PendingKey(series, windowStart, 0, update.source());
       Partial.Gauge sample =
           new Partial.Gauge(
               update.source(),

@@ -228,15 +228,24 @@ final class SeriesOwner implements Processor<SeriesKey, Partial, Void, Void> {
       }
     }
     gauges.put(key, next);
+    double current = counted(key, next.value());
     double value = sourceValue(key, next.value());
-    updateGaugeWindows(series, value, gauge.eventTimeMs());
+    // The window of this partial's sample gets the series' value with this source at that sample
+    // (a last-value partial carries the source's latest sample of one finest window), whatever
+    // later samples of the source arrived first; the other sources count as they stand now.
+    // A delta source counts its running value.
+    double windowValue = gauge.delta() ? value : value - current + counted(key, gauge.value());
+    updateGaugeWindows(series, windowValue, gauge.eventTimeMs());
+  }
+
+  private double counted(GaugeKey key, double sample) {
+    return deltaGauge.test(key.series().metric()) ? Math.max(0, sample) : sample;
   }
 
   /** Records a source's value of a gauge series; returns the series' value (over its sources). */
   private double sourceValue(GaugeKey key, double sample) {
-    double counted = deltaGauge.test(key.series().metric()) ? Math.max(0, sample) : sample;
     Map<String, Double> sources = gaugeSources.computeIfAbsent(key.series(), k -> new HashMap<>());
-    sources.put(key.source(), counted);
+    sources.put(key.source(), counted(key, sample));
     double sum = 0;
     for (double v : sources.values()) {
       sum += v;

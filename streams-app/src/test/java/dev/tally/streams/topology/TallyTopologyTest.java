@@ -452,12 +452,33 @@ class TallyTopologyTest {
               new WindowSpec(Duration.ofSeconds(10), Duration.ofHours(2)),
               base,
               base + 50_000,
-              SeriesSelector.metric("queue_depth"),
+              new SeriesSelector(
+                  "queue_depth", List.of(dev.tally.streams.query.LabelMatcher.parse("queue=jobs"))),
               (series, start, window) -> tenSeconds.put((start - base) / 1000 + "s", window));
       assertThat(tenSeconds)
           .containsOnlyKeys("0s", "10s")
           .containsEntry("0s", new GaugeWindow(5, base + 3_000, 8))
           .containsEntry("10s", new GaugeWindow(3, base + 12_000, 3));
+
+      // A backlog in one flush, out of order, from one source: each window gets its own sample.
+      String mail = ",\"queue\":\"mail\",\"depth\":";
+      tally.pipe(TOPIC, event("queue.depth", "gw-3", base + 15_000, mail + 7), base + 15_000);
+      tally.pipe(TOPIC, event("queue.depth", "gw-3", base + 5_000, mail + 4), base + 5_000);
+      tally.flush();
+      Map<String, GaugeWindow> backlog = new HashMap<>();
+      tally
+          .stores()
+          .gaugeWindows(
+              new WindowSpec(Duration.ofSeconds(10), Duration.ofHours(2)),
+              base,
+              base + 50_000,
+              new SeriesSelector(
+                  "queue_depth", List.of(dev.tally.streams.query.LabelMatcher.parse("queue=mail"))),
+              (series, start, window) -> backlog.put((start - base) / 1000 + "s", window));
+      assertThat(backlog)
+          .containsOnlyKeys("0s", "10s")
+          .containsEntry("0s", new GaugeWindow(4, base + 5_000, 4))
+          .containsEntry("10s", new GaugeWindow(7, base + 15_000, 7));
 
       Map<Long, GaugeWindow> minute = new HashMap<>();
       tally
@@ -466,7 +487,8 @@ class TallyTopologyTest {
               new WindowSpec(Duration.ofMinutes(1), Duration.ofHours(48)),
               base,
               base,
-              SeriesSelector.metric("queue_depth"),
+              new SeriesSelector(
+                  "queue_depth", List.of(dev.tally.streams.query.LabelMatcher.parse("queue=jobs"))),
               (series, start, window) -> minute.put(start, window));
       assertThat(minute).containsExactly(Map.entry(base, new GaugeWindow(3, base + 12_000, 8)));
     }
