@@ -1,8 +1,8 @@
 package dev.tally.streams;
 
-import dev.tally.streams.load.EventLoad;
-import dev.tally.streams.load.GeneratedEvent;
-import dev.tally.streams.topology.GroundTruth;
+import dev.tally.loadgen.EventLoad;
+import dev.tally.loadgen.GeneratedEvent;
+import dev.tally.loadgen.GroundTruth;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;

@@ -1,4 +1,4 @@
-package dev.tally.streams.load;
+package dev.tally.loadgen;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
