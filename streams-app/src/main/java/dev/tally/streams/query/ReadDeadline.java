@@ -1,9 +1,9 @@
 package dev.tally.streams.query;
 
 /**
- * The time budget of one read: checked as the stores are scanned and while a label value is
- * matched against a regex (a regex can take exponential time on a short value), so that a read
- * past its budget stops with {@link ReadTimeoutException} instead of holding a thread and a core.
+ * The time budget of one read: checked as the stores are scanned and while a label value is matched
+ * against a regex (a regex can take exponential time on a short value), so that a read past its
+ * budget stops with {@link ReadTimeoutException} instead of holding a thread and a core.
  */
 public final class ReadDeadline {
   /** No budget. */
@@ -24,8 +24,8 @@ public final class ReadDeadline {
   }
 
   /**
-   * Throws {@link ReadTimeoutException} once past the deadline; looks at the clock every 64th
-   * call. Not thread-safe: one read, one thread.
+   * Throws {@link ReadTimeoutException} once past the deadline; looks at the clock every 64th call.
+   * Not thread-safe: one read, one thread.
    */
   public void check() {
     if (bounded && (++calls & 63) == 0 && System.nanoTime() - deadlineNanos > 0) {
