@@ -37,6 +37,7 @@ public final class LoadRunner {
   private final double rate;
   private final int partitions;
   private final Progress progress;
+  private final boolean stampedNow;
   private final Map<String, Object> producerSettings;
 
   private LoadRunner(Builder b) {
@@ -47,6 +48,7 @@ public final class LoadRunner {
     this.rate = b.rate;
     this.partitions = b.partitions;
     this.progress = b.progress;
+    this.stampedNow = b.stampedNow;
     this.producerSettings = Map.copyOf(b.producerSettings);
   }
 
@@ -91,7 +93,7 @@ public final class LoadRunner {
             TimeUnit.NANOSECONDS.sleep(due - now);
           }
         }
-        GeneratedEvent e = load.nextAt(System.currentTimeMillis());
+        GeneratedEvent e = stampedNow ? load.nextAt(System.currentTimeMillis()) : load.next();
         producer.send(
             new ProducerRecord<>(e.topic(), null, e.timestampMs(), e.key(), e.json()),
             (metadata, failure) -> {
@@ -156,6 +158,7 @@ public final class LoadRunner {
     private double rate;
     private int partitions = 3;
     private Progress progress = Progress.quiet();
+    private boolean stampedNow = true;
     private final Map<String, Object> producerSettings = new HashMap<>();
 
     private Builder(String bootstrapServers, EventLoad load) {
@@ -183,6 +186,15 @@ public final class LoadRunner {
     /** Partitions of the topics it creates (existing topics are left as they are). */
     public Builder partitions(int partitions) {
       this.partitions = partitions;
+      return this;
+    }
+
+    /**
+     * Whether events are stamped with the time they are sent (the default, a live load) or with the
+     * times the load spreads them over ({@link EventLoad#next()}), e.g. minutes in the past.
+     */
+    public Builder stampedNow(boolean stampedNow) {
+      this.stampedNow = stampedNow;
       return this;
     }
 
