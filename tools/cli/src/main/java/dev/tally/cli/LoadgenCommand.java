@@ -37,8 +37,8 @@ import picocli.CommandLine.Spec;
     versionProvider = TallyCli.Version.class,
     sortOptions = false,
     description = {
-      "Send generated events to Kafka and write the exact totals Tally must show (--truth);",
-      "or, with --verify, compare running Tally instances' /metrics with such a file.",
+      "Send generated events to Kafka; --truth writes the totals Tally must show.",
+      "With --verify, compare running instances' /metrics with such a file instead.",
       "Exit codes: 0 done (or every series matches), 1 failure (or a series differs), 2 usage."
     })
 final class LoadgenCommand implements Callable<Integer> {
