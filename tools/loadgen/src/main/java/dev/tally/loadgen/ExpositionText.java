@@ -36,7 +36,11 @@ public final class ExpositionText {
 
   /** A series key in canonical form: {@code a{z="1",b="2"}} becomes {@code a{b="2",z="1"}}. */
   public static String canonical(String series) {
-    return new Reader(series).key().text();
+    return key(series).text();
+  }
+
+  static GroundTruth.Key key(String series) {
+    return new Reader(series).key();
   }
 
   private static final class Reader {

@@ -414,22 +414,9 @@ public final class GroundTruth {
       return new Key(name, more);
     }
 
-    /** Reads a key this class printed (values without escapes). */
+    /** Reads a key as the text format prints it, escapes included. */
     static Key parse(String text) {
-      int brace = text.indexOf('{');
-      if (brace < 0) {
-        return new Key(text, Map.of());
-      }
-      Map<String, String> labels = new HashMap<>();
-      String body = text.substring(brace + 1, text.length() - 1);
-      int i = 0;
-      while (i < body.length()) {
-        int eq = body.indexOf("=\"", i);
-        int end = body.indexOf('"', eq + 2);
-        labels.put(body.substring(i, eq), body.substring(eq + 2, end));
-        i = end + 2;
-      }
-      return new Key(text.substring(0, brace), labels);
+      return ExpositionText.key(text);
     }
 
     String text() {

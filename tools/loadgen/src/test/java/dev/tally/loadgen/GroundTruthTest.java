@@ -190,6 +190,16 @@ class GroundTruthTest {
   }
 
   @Test
+  void shouldEscapeLabelValuesAsTheTextFormatDoes() {
+    GroundTruth truth = new GroundTruth();
+    truth.add(event(IM, "ack.received", "im \"gw\"\\1", "im-1", "latency_ms", 2.0));
+
+    assertThat(truth.counts())
+        .containsEntry("ack_received_total{service=\"im \\\"gw\\\"\\\\1\"}", 1.0)
+        .containsEntry("ack_latency_seconds_count{service=\"im \\\"gw\\\"\\\\1\"}", 1.0);
+  }
+
+  @Test
   void shouldTemplateRawPathsAsTheRouteLabelDoes() {
     assertThat(GroundTruth.routeTemplate("/v1/users/123/devices?page=2"))
         .isEqualTo("/v1/users/:id/devices");
