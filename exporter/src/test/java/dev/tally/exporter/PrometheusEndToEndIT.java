@@ -6,10 +6,11 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.tally.loadgen.EventLoad;
+import dev.tally.loadgen.GeneratedEvent;
+import dev.tally.loadgen.GroundTruth;
 import dev.tally.streams.TallyApp;
 import dev.tally.streams.config.TallyConfig;
-import dev.tally.streams.load.EventLoad;
-import dev.tally.streams.load.GeneratedEvent;
 import dev.tally.tools.kafka.KafkaBrokerExtension;
 import java.io.File;
 import java.io.IOException;
@@ -62,7 +63,7 @@ class PrometheusEndToEndIT {
     String prefix = "events." + id + ".";
     EventLoad load = EventLoad.builder().seed(11).topicPrefix(prefix).badFraction(0.01).build();
     load.topics().forEach(t -> kafka.createTopic(t, 2));
-    ExpectedTotals expected = new ExpectedTotals();
+    GroundTruth expected = new GroundTruth();
     List<Double> imAckLatencies = new ArrayList<>();
 
     try (TallyApp app = TallyApp.create(config(id));
@@ -75,7 +76,7 @@ class PrometheusEndToEndIT {
       Prometheus nativeHistograms = Prometheus.start(dir.resolve("native"), exporter.port(), true);
       try {
         Thread.sleep(10_000); // several scrapes of the first phase
-        double before = expected.series.get(consumed(load.topics().get(0)));
+        double before = expected.counts().get(consumed(load.topics().get(0)));
         long secondPhaseStart = System.currentTimeMillis();
         produce(load, 3_000, expected, imAckLatencies);
         awaitTallyTotals(exporter, expected);
@@ -84,16 +85,16 @@ class PrometheusEndToEndIT {
         // The last scraped value of every counter is the ground truth, exactly.
         String first = consumed(load.topics().get(0));
         for (String series :
-            List.of(first, ExpectedTotals.key("ack_received_total", "service", "im-gateway"))) {
+            List.of(first, GroundTruth.key("ack_received_total", "service", "im-gateway"))) {
           assertThat(value(classic, "last_over_time(" + series + "[1m])"))
               .as(series)
-              .isEqualTo(expected.series.get(series));
+              .isEqualTo(expected.counts().get(series));
         }
         // A window reaching back to just before the second phase: increase() shows the second
         // phase, up to Prometheus' extrapolation to the window's edges; the difference to the
         // value at the window's start shows it exactly.
         long window = (System.currentTimeMillis() - secondPhaseStart) / 1000 + 2;
-        double secondPhase = expected.series.get(first) - before;
+        double secondPhase = expected.counts().get(first) - before;
         assertThat(value(classic, "increase(" + first + "[" + window + "s])"))
             .isCloseTo(secondPhase, within(secondPhase * 0.35));
         assertThat(value(classic, first + " - " + first + " offset " + window + "s"))
@@ -174,7 +175,7 @@ class PrometheusEndToEndIT {
   }
 
   private static void produce(
-      EventLoad load, int events, ExpectedTotals expected, List<Double> imAckLatencies) {
+      EventLoad load, int events, GroundTruth expected, List<Double> imAckLatencies) {
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(
             Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
@@ -193,10 +194,10 @@ class PrometheusEndToEndIT {
   }
 
   private static String consumed(String topic) {
-    return ExpectedTotals.key("tally_events_consumed_total", "topic", topic);
+    return GroundTruth.key("tally_events_consumed_total", "topic", topic);
   }
 
-  private void awaitTallyTotals(TallyExporter exporter, ExpectedTotals expected) throws Exception {
+  private void awaitTallyTotals(TallyExporter exporter, GroundTruth expected) throws Exception {
     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
     while (System.nanoTime() < deadline) {
       String body =
@@ -212,7 +213,7 @@ class PrometheusEndToEndIT {
                   samples.put(
                       l.substring(0, l.lastIndexOf(' ')),
                       Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))));
-      if (expected.series.entrySet().stream()
+      if (expected.counts().entrySet().stream()
           .allMatch(e -> e.getValue().equals(samples.get(e.getKey())))) {
         return;
       }

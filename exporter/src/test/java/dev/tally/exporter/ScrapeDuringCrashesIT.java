@@ -2,9 +2,10 @@ package dev.tally.exporter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tally.loadgen.EventLoad;
+import dev.tally.loadgen.GeneratedEvent;
+import dev.tally.loadgen.GroundTruth;
 import dev.tally.streams.config.TallyConfig;
-import dev.tally.streams.load.EventLoad;
-import dev.tally.streams.load.GeneratedEvent;
 import dev.tally.tools.kafka.KafkaBrokerExtension;
 import java.io.IOException;
 import java.net.URI;
@@ -84,7 +85,7 @@ class ScrapeDuringCrashesIT {
     Thread scraping = new Thread(scraper, "scraper");
     scraping.start();
     Random random = new Random(20261130);
-    ExpectedTotals expected;
+    GroundTruth expected;
     long lateExpected;
     long resentExpected;
     try {
@@ -122,13 +123,15 @@ class ScrapeDuringCrashesIT {
             soft.assertThat(scraper.backwards.size())
                 .as("series that went backwards, e.g. %s", first(scraper.backwards, 10))
                 .isZero();
-            expected.series.forEach(
-                (series, value) ->
-                    soft.assertThat(scraped.get(series)).as(series).isEqualTo(value));
+            expected
+                .counts()
+                .forEach(
+                    (series, value) ->
+                        soft.assertThat(scraped.get(series)).as(series).isEqualTo(value));
             soft.assertThat(sumOf(scraped, "tally_events_rejected_total{"))
-                .isEqualTo(expected.rejected);
+                .isEqualTo(expected.rejected());
             soft.assertThat(sumOf(scraped, "tally_events_consumed_total{"))
-                .isEqualTo(expected.events);
+                .isEqualTo(expected.events());
             soft.assertThat(scraped.get("tally_late_events_total{metric=\"ack_timeouts_total\"}"))
                 .isEqualTo((double) lateExpected);
             soft.assertThat(sumOf(scraped, "tally_late_events_total{"))
@@ -149,8 +152,8 @@ class ScrapeDuringCrashesIT {
     }
   }
 
-  private static boolean reached(Map<String, Double> totals, ExpectedTotals expected) {
-    return expected.series.entrySet().stream()
+  private static boolean reached(Map<String, Double> totals, GroundTruth expected) {
+    return expected.counts().entrySet().stream()
         .allMatch(e -> e.getValue().equals(totals.get(e.getKey())));
   }
 
@@ -178,7 +181,7 @@ class ScrapeDuringCrashesIT {
    */
   private static final class Producing implements Runnable {
     private final String prefix;
-    final ExpectedTotals expected = new ExpectedTotals();
+    final GroundTruth expected = new GroundTruth();
     long late;
     long resent;
 
@@ -192,7 +195,8 @@ class ScrapeDuringCrashesIT {
       long total = EVENTS_PER_SECOND * LOAD.toSeconds();
       long started = System.currentTimeMillis();
       long lateClock = 0;
-      Map<Long, ProducerRecord<byte[], byte[]>> resends = new HashMap<>();
+      Map<Long, GeneratedEvent> resends = new HashMap<>();
+      Map<Long, Integer> resendPartitions = new HashMap<>();
       try (KafkaProducer<byte[], byte[]> producer = producer()) {
         for (long i = 0; i < total; i++) {
           long due = started + i * 1000 / EVENTS_PER_SECOND;
@@ -208,18 +212,16 @@ class ScrapeDuringCrashesIT {
           Integer partition = e.valid() && i % 100 == 7 ? (int) (i % 3) : null;
           producer.send(new ProducerRecord<>(e.topic(), partition, now, null, e.json()));
           if (partition != null) {
-            resends.put(
-                i + 5_000, new ProducerRecord<>(e.topic(), partition, null, null, e.json()));
+            resends.put(i + 5_000, e.again());
+            resendPartitions.put(i + 5_000, partition);
           }
-          ProducerRecord<byte[], byte[]> again = resends.remove(i);
+          GeneratedEvent again = resends.remove(i);
           if (again != null) {
-            producer.send(again);
+            producer.send(
+                new ProducerRecord<>(
+                    again.topic(), resendPartitions.remove(i), null, null, again.json()));
             resent++;
-            expected.events++;
-            expected.series.merge(
-                ExpectedTotals.key("tally_events_consumed_total", "topic", again.topic()),
-                1.0,
-                Double::sum);
+            expected.add(again);
           }
           if (i % 50 == 0) {
             long ts = now;
@@ -235,17 +237,20 @@ class ScrapeDuringCrashesIT {
                     + "\",\"timestamp\":"
                     + ts
                     + "}";
-            expected.series.merge(
-                ExpectedTotals.key("ack_timeouts_total", "service", "late-svc"), 1.0, Double::sum);
-            expected.series.merge(
-                ExpectedTotals.key("tally_events_consumed_total", "topic", prefix + "late"),
-                1.0,
-                Double::sum);
-            expected.events++;
+            byte[] value = json.getBytes(StandardCharsets.UTF_8);
+            // Late by the contract, and still in the totals.
+            expected.add(
+                new GeneratedEvent(
+                    prefix + "late",
+                    "ack.timeout",
+                    "late-svc",
+                    "late-1",
+                    ts,
+                    Map.of(),
+                    value,
+                    null));
             // One partition for the late source, so its order is the order it was sent in.
-            producer.send(
-                new ProducerRecord<>(
-                    prefix + "late", 0, now, null, json.getBytes(StandardCharsets.UTF_8)));
+            producer.send(new ProducerRecord<>(prefix + "late", 0, now, null, value));
           }
         }
         producer.flush();

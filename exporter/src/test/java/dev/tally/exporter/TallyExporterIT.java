@@ -3,10 +3,11 @@ package dev.tally.exporter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.tally.loadgen.EventLoad;
+import dev.tally.loadgen.GeneratedEvent;
+import dev.tally.loadgen.GroundTruth;
 import dev.tally.streams.TallyApp;
 import dev.tally.streams.config.TallyConfig;
-import dev.tally.streams.load.EventLoad;
-import dev.tally.streams.load.GeneratedEvent;
 import dev.tally.streams.query.LocalMetricStores;
 import dev.tally.tools.kafka.KafkaBrokerExtension;
 import io.prometheus.metrics.expositionformats.generated.com_google_protobuf_4_36_2.Metrics;
@@ -72,7 +73,7 @@ class TallyExporterIT {
             .spreadMs(Duration.ofMinutes(2).toMillis())
             .badFraction(0.02)
             .build();
-    ExpectedTotals expected = produce(load, prefix, 3, EVENTS);
+    GroundTruth expected = produce(load, prefix, 3, EVENTS);
 
     TallyConfig config = TallyConfig.fromMap(settings(id, stateDir));
     try (TallyApp app = TallyApp.create(config);
@@ -85,22 +86,27 @@ class TallyExporterIT {
       Map<String, Double> scraped =
           awaitConsumed(
               exporter,
-              expected.events,
+              expected.events(),
               Duration.ofMinutes(3),
               s ->
-                  expected.series.entrySet().stream()
+                  expected.counts().entrySet().stream()
                       .allMatch(e -> e.getValue().equals(s.get(e.getKey()))));
 
-      assertThat(expected.series).hasSizeGreaterThan(30);
-      expected.series.forEach(
-          (series, total) -> assertThat(scraped.get(series)).as(series).isEqualTo(total));
-      expected.sums.forEach(
-          (series, sum) ->
-              assertThat(scraped.get(series)).as(series).isCloseTo(sum, within(sum * 1e-9)));
+      assertThat(expected.counts()).hasSizeGreaterThan(30);
+      expected
+          .counts()
+          .forEach((series, total) -> assertThat(scraped.get(series)).as(series).isEqualTo(total));
+      expected
+          .sums()
+          .forEach(
+              (series, sum) ->
+                  assertThat(scraped.get(series))
+                      .as(series)
+                      .isCloseTo(sum.doubleValue(), within(sum.doubleValue() * 1e-9)));
       expected
           .connectionsActive()
           .forEach((series, open) -> assertThat(scraped.get(series)).as(series).isEqualTo(open));
-      assertThat(sumOf(scraped, "tally_events_rejected_total{")).isEqualTo(expected.rejected);
+      assertThat(sumOf(scraped, "tally_events_rejected_total{")).isEqualTo(expected.rejected());
       assertThat(scraped.get("tally_stores_queryable")).isEqualTo(1.0);
       assertThat(scraped.get("tally_streams_state{state=\"RUNNING\"}")).isEqualTo(1.0);
       assertThat(scraped).doesNotContainKey("tally_scrape_series_skipped_total");
@@ -127,8 +133,8 @@ class TallyExporterIT {
       assertThat(latency.getSampleCount())
           .isEqualTo(
               expected
-                  .series
-                  .get(ExpectedTotals.key("ack_latency_seconds_count", "service", "im-gateway"))
+                  .counts()
+                  .get(GroundTruth.key("ack_latency_seconds_count", "service", "im-gateway"))
                   .longValue());
     }
   }
@@ -149,7 +155,7 @@ class TallyExporterIT {
             .startMs(System.currentTimeMillis() - Duration.ofMinutes(3).toMillis())
             .spreadMs(Duration.ofMinutes(2).toMillis())
             .build();
-    ExpectedTotals expected = produce(load, prefix, 1, 1_000);
+    GroundTruth expected = produce(load, prefix, 1, 1_000);
     List<TallyApp> apps = new ArrayList<>();
     List<TallyExporter> exporters = new ArrayList<>();
     try {
@@ -164,7 +170,7 @@ class TallyExporterIT {
       Map<String, Double> together = Map.of();
       long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
       while (System.nanoTime() < deadline
-          && !expected.series.equals(catalogPart(together, expected))) {
+          && !expected.counts().equals(catalogPart(together, expected))) {
         Thread.sleep(250);
         Map<String, Double> sum = new HashMap<>();
         for (TallyExporter exporter : exporters) {
@@ -174,7 +180,7 @@ class TallyExporterIT {
         together = sum;
       }
 
-      assertThat(catalogPart(together, expected)).isEqualTo(expected.series);
+      assertThat(catalogPart(together, expected)).isEqualTo(expected.counts());
       assertThat(apps.stream().filter(app -> LocalMetricStores.ownsSeries(app.streams())))
           .as("instances owning series")
           .hasSize(1);
@@ -193,8 +199,8 @@ class TallyExporterIT {
    * Creates the three service topics of {@code prefix} and produces {@code events} of {@code load}
    * to them; returns what Tally must count.
    */
-  private static ExpectedTotals produce(EventLoad load, String prefix, int partitions, int events) {
-    ExpectedTotals expected = new ExpectedTotals();
+  private static GroundTruth produce(EventLoad load, String prefix, int partitions, int events) {
+    GroundTruth expected = new GroundTruth();
     List.of("im-gateway", "media-gateway", "event-observer")
         .forEach(service -> kafka.createTopic(prefix + service, partitions));
     try (KafkaProducer<byte[], byte[]> producer = producer()) {
@@ -233,10 +239,10 @@ class TallyExporterIT {
   }
 
   private static Map<String, Double> catalogPart(
-      Map<String, Double> scraped, ExpectedTotals expected) {
+      Map<String, Double> scraped, GroundTruth expected) {
     Map<String, Double> part = new HashMap<>();
     expected
-        .series
+        .counts()
         .keySet()
         .forEach(
             k -> {

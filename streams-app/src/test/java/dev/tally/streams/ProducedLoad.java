@@ -1,35 +1,29 @@
 package dev.tally.streams;
 
-import dev.tally.streams.load.EventLoad;
-import dev.tally.streams.load.GeneratedEvent;
-import dev.tally.streams.topology.GroundTruth;
-import java.util.Properties;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
+import dev.tally.loadgen.EventLoad;
+import dev.tally.loadgen.GroundTruth;
+import dev.tally.loadgen.LoadRunner;
 
-/** Produces a generated load with a plain producer and keeps the ground truth of what it sent. */
+/** Produces a generated load with loadgen's runner and keeps the ground truth of what it sent. */
 final class ProducedLoad {
   private ProducedLoad() {}
 
-  /** Sends {@code events} records of {@code load} (idempotent, acks=all); returns their truth. */
+  /**
+   * Sends {@code events} records of {@code load}, stamped as the load spreads them (idempotent,
+   * acks=all, keyed by instance); returns their truth.
+   */
   static GroundTruth produce(String bootstrapServers, EventLoad load, int events) {
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    GroundTruth truth = new GroundTruth();
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-      for (int i = 0; i < events; i++) {
-        GeneratedEvent e = load.next();
-        truth.add(e);
-        producer.send(new ProducerRecord<>(e.topic(), null, e.timestampMs(), null, e.json()));
+    try {
+      LoadRunner.Result result =
+          LoadRunner.builder(bootstrapServers, load).events(events).stampedNow(false).build().run();
+      if (result.errors() > 0) {
+        throw new AssertionError(result.errors() + " records could not be sent");
       }
+      return result.truth();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while producing", e);
     }
-    return truth;
   }
 
   /** The input pattern matching exactly the topics of a load whose prefix is {@code events.<p>}. */

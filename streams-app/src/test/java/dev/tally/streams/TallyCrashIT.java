@@ -2,10 +2,10 @@ package dev.tally.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tally.loadgen.EventLoad;
+import dev.tally.loadgen.GroundTruth;
 import dev.tally.streams.config.TallyConfig;
-import dev.tally.streams.load.EventLoad;
 import dev.tally.streams.query.CumulativeValue;
-import dev.tally.streams.topology.GroundTruth;
 import dev.tally.tools.kafka.KafkaBrokerExtension;
 import java.io.File;
 import java.nio.file.Path;
@@ -92,18 +92,22 @@ class TallyCrashIT {
               survivor.stores(),
               EVENTS,
               Duration.ofMinutes(4),
-              CountedTotals.reached(truth.counters));
+              CountedTotals.reached(truth.counters()));
 
-      truth.counters.forEach(
-          (series, expected) ->
-              assertThat(totals.get(series).value().total()).as(series).isEqualTo(expected));
-      truth.observations.forEach(
-          (series, values) ->
-              assertThat(totals.get(series).value().histogram().count())
-                  .as(series)
-                  .isEqualTo(values.size()));
+      truth
+          .counters()
+          .forEach(
+              (series, expected) ->
+                  assertThat(totals.get(series).value().total()).as(series).isEqualTo(expected));
+      truth
+          .observations()
+          .forEach(
+              (series, values) ->
+                  assertThat(totals.get(series).value().histogram().count())
+                      .as(series)
+                      .isEqualTo(values.size()));
       double rejected = CountedTotals.sum(totals, "tally_events_rejected_total");
-      assertThat(rejected).isEqualTo(truth.rejected);
+      assertThat(rejected).isEqualTo(truth.rejected());
     }
   }
 

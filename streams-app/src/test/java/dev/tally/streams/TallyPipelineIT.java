@@ -2,11 +2,11 @@ package dev.tally.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tally.loadgen.EventLoad;
+import dev.tally.loadgen.GroundTruth;
 import dev.tally.streams.config.TallyConfig;
-import dev.tally.streams.load.EventLoad;
 import dev.tally.streams.query.CumulativeValue;
 import dev.tally.streams.query.LocalMetricStores;
-import dev.tally.streams.topology.GroundTruth;
 import dev.tally.tools.kafka.KafkaBrokerExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -76,24 +76,28 @@ class TallyPipelineIT {
       LocalMetricStores stores = app.stores();
       Map<String, CumulativeValue> totals =
           CountedTotals.await(
-              stores, EVENTS, Duration.ofMinutes(4), CountedTotals.reached(truth.counters));
+              stores, EVENTS, Duration.ofMinutes(4), CountedTotals.reached(truth.counters()));
 
-      assertThat(truth.counters).hasSizeGreaterThan(100);
-      truth.counters.forEach(
-          (series, expected) -> {
-            assertThat(totals).as(series).containsKey(series);
-            assertThat(totals.get(series).value().total()).as(series).isEqualTo(expected);
-          });
-      truth.observations.forEach(
-          (series, values) ->
-              assertThat(totals.get(series).value().histogram().count())
-                  .as(series)
-                  .isEqualTo(values.size()));
+      assertThat(truth.counters()).hasSizeGreaterThan(100);
+      truth
+          .counters()
+          .forEach(
+              (series, expected) -> {
+                assertThat(totals).as(series).containsKey(series);
+                assertThat(totals.get(series).value().total()).as(series).isEqualTo(expected);
+              });
+      truth
+          .observations()
+          .forEach(
+              (series, values) ->
+                  assertThat(totals.get(series).value().histogram().count())
+                      .as(series)
+                      .isEqualTo(values.size()));
       double rejected = CountedTotals.sum(totals, "tally_events_rejected_total");
-      assertThat(rejected).isEqualTo(truth.rejected);
+      assertThat(rejected).isEqualTo(truth.rejected());
 
-      Map<String, Long> dlqByReason = readDlq(appId + ".dlq", truth.rejected);
-      assertThat(dlqByReason).isEqualTo(truth.rejectedByReason);
+      Map<String, Long> dlqByReason = readDlq(appId + ".dlq", truth.rejected());
+      assertThat(dlqByReason).isEqualTo(truth.rejectedByReason());
     }
   }
 

@@ -1,9 +1,9 @@
 package dev.tally.streams.bench;
 
+import dev.tally.loadgen.EventLoad;
+import dev.tally.loadgen.GeneratedEvent;
 import dev.tally.streams.TallyApp;
 import dev.tally.streams.config.TallyConfig;
-import dev.tally.streams.load.EventLoad;
-import dev.tally.streams.load.GeneratedEvent;
 import dev.tally.streams.query.LocalMetricStores;
 import dev.tally.tools.kafka.LocalKafkaBroker;
 import java.nio.charset.StandardCharsets;

@@ -3,9 +3,9 @@ package dev.tally.streams.topology;
 import static dev.tally.streams.topology.TopologyFixture.START;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tally.loadgen.EventLoad;
 import dev.tally.streams.catalog.RatioDefinition;
 import dev.tally.streams.config.WindowSpec;
-import dev.tally.streams.load.EventLoad;
 import dev.tally.streams.query.Gauges;
 import dev.tally.streams.query.Ratios;
 import dev.tally.streams.query.SeriesSelector;
@@ -96,7 +96,7 @@ class ExampleCatalogsTest {
     Path catalog = Path.of("..", "examples", "catalogs", file);
     long t0 = START.toEpochMilli();
     EventLoad load = EventLoad.builder().seed(17).startMs(t0).spreadMs(60_000).build();
-    List<dev.tally.streams.load.GeneratedEvent> events = new ArrayList<>();
+    List<dev.tally.loadgen.GeneratedEvent> events = new ArrayList<>();
     for (int i = 0; i < 5_000; i++) {
       events.add(load.next());
     }

@@ -5,11 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.tally.loadgen.EventLoad;
+import dev.tally.loadgen.GeneratedEvent;
+import dev.tally.loadgen.GroundTruth;
 import dev.tally.streams.config.TallyConfig;
 import dev.tally.streams.config.WindowSpec;
 import dev.tally.streams.histogram.Histogram;
-import dev.tally.streams.load.EventLoad;
-import dev.tally.streams.load.GeneratedEvent;
 import dev.tally.streams.query.Gauges;
 import dev.tally.streams.query.SeriesSelector;
 import dev.tally.streams.store.Aggregate;
@@ -63,22 +64,24 @@ class TallyTopologyTest {
       tally.pipeInOrder(events, 500);
       Map<String, Cumulative> totals = tally.cumulative();
 
-      assertThat(truth.counters).hasSizeGreaterThan(50);
-      truth.counters.forEach(
-          (series, expected) -> {
-            assertThat(totals).as(series).containsKey(series);
-            assertThat(totals.get(series).aggregate().total()).as(series).isEqualTo(expected);
-          });
+      assertThat(truth.counters()).hasSizeGreaterThan(50);
+      truth
+          .counters()
+          .forEach(
+              (series, expected) -> {
+                assertThat(totals).as(series).containsKey(series);
+                assertThat(totals.get(series).aggregate().total()).as(series).isEqualTo(expected);
+              });
       // Nothing counted that the ground truth does not know of, for the metrics it covers.
       for (String metric :
           List.of("cache_hits_total", "http_requests_total", "ack_timeouts_total")) {
         long expected =
-            truth.counters.keySet().stream().filter(k -> k.startsWith(metric + "{")).count();
+            truth.counters().keySet().stream().filter(k -> k.startsWith(metric + "{")).count();
         assertThat(tally.counterTotals(metric + "{")).as(metric).hasSize((int) expected);
       }
       assertThat(sum(tally.counterTotals("tally_events_consumed_total{"))).isEqualTo(events.size());
       assertThat(sum(tally.counterTotals("tally_events_rejected_total{")))
-          .isEqualTo(truth.rejected);
+          .isEqualTo(truth.rejected());
     }
   }
 
@@ -93,7 +96,7 @@ class TallyTopologyTest {
       Map<String, Cumulative> totals = tally.cumulative();
 
       String series = GroundTruth.key("delivery_latency_seconds", "service", "im-gateway");
-      List<Double> observed = new ArrayList<>(truth.observations.get(series));
+      List<Double> observed = new ArrayList<>(truth.observations().get(series));
       Histogram h = totals.get(series).aggregate().histogram();
       assertThat(h.count()).isEqualTo(observed.size());
       assertThat(h.sum()).isCloseTo(observed.stream().mapToDouble(d -> d).sum(), within(1e-6));
@@ -131,17 +134,19 @@ class TallyTopologyTest {
         assertThat(header(r, "tally.source.offset")).matches("\\d+");
         assertThat(header(r, "tally.message")).isNotBlank();
       }
-      assertThat(byReason).isEqualTo(truth.rejectedByReason);
+      assertThat(byReason).isEqualTo(truth.rejectedByReason());
       Map<String, Double> rejected = tally.counterTotals("tally_events_rejected_total{");
-      truth.rejectedByReason.forEach(
-          (reason, n) ->
-              assertThat(
-                      rejected.entrySet().stream()
-                          .filter(e -> e.getKey().contains("reason=\"" + reason + "\""))
-                          .mapToDouble(Map.Entry::getValue)
-                          .sum())
-                  .as(reason)
-                  .isEqualTo(n.doubleValue()));
+      truth
+          .rejectedByReason()
+          .forEach(
+              (reason, n) ->
+                  assertThat(
+                          rejected.entrySet().stream()
+                              .filter(e -> e.getKey().contains("reason=\"" + reason + "\""))
+                              .mapToDouble(Map.Entry::getValue)
+                              .sum())
+                      .as(reason)
+                      .isEqualTo(n.doubleValue()));
     }
   }
 

@@ -1,10 +1,10 @@
 package dev.tally.streams.topology;
 
+import dev.tally.loadgen.GeneratedEvent;
 import dev.tally.streams.TallyApp;
 import dev.tally.streams.catalog.MetricCatalog;
 import dev.tally.streams.config.TallyConfig;
 import dev.tally.streams.config.WindowSpec;
-import dev.tally.streams.load.GeneratedEvent;
 import dev.tally.streams.query.AggregateValue;
 import dev.tally.streams.query.CumulativeValue;
 import dev.tally.streams.query.MetricStores;

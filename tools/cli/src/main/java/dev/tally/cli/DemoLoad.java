@@ -1,7 +1,7 @@
 package dev.tally.cli;
 
-import dev.tally.streams.load.EventLoad;
-import dev.tally.streams.load.GeneratedEvent;
+import dev.tally.loadgen.EventLoad;
+import dev.tally.loadgen.GeneratedEvent;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;

@@ -41,6 +41,7 @@ public final class TallyCli implements Callable<Integer> {
         .addSubcommand(new RunCommand(environment))
         .addSubcommand(new DemoCommand(environment))
         .addSubcommand(QueryCommand.commandLine(environment))
+        .addSubcommand(new LoadgenCommand(environment))
         .setExecutionExceptionHandler(TallyCli::reportFailure);
   }
 

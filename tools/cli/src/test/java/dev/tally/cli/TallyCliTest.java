@@ -41,7 +41,8 @@ class TallyCliTest {
         .containsPattern("(?m)^  broker ")
         .containsPattern("(?m)^  run ")
         .containsPattern("(?m)^  demo ")
-        .containsPattern("(?m)^  query ");
+        .containsPattern("(?m)^  query ")
+        .containsPattern("(?m)^  loadgen ");
   }
 
   @Test
