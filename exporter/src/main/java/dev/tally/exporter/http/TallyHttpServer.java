@@ -93,11 +93,14 @@ public final class TallyHttpServer implements AutoCloseable {
   private static final String READ_METHODS = "GET, HEAD";
 
   private final Javalin app;
+  private final MetricsEndpoint metrics;
   private final ServerConnector connector;
   private final String scheme;
 
-  private TallyHttpServer(Javalin app, ServerConnector connector, String scheme) {
+  private TallyHttpServer(
+      Javalin app, MetricsEndpoint metrics, ServerConnector connector, String scheme) {
     this.app = app;
+    this.metrics = metrics;
     this.connector = connector;
     this.scheme = scheme;
   }
@@ -119,6 +122,7 @@ public final class TallyHttpServer implements AutoCloseable {
   @Override
   public void close() {
     app.stop();
+    metrics.close();
   }
 
   /**
@@ -350,7 +354,7 @@ public final class TallyHttpServer implements AutoCloseable {
         throw new UncheckedIOException(
             new IOException("cannot listen on " + address + ": " + rootMessage(e), e));
       }
-      return new TallyHttpServer(app, connector[0], tls == null ? "http" : "https");
+      return new TallyHttpServer(app, metrics, connector[0], tls == null ? "http" : "https");
     }
 
     private ServerConnector connector(Server server, HttpConfiguration http, SSLContext tls) {

@@ -70,4 +70,14 @@ class MetricsEndpointTest {
         new CatalogFamily.Sample(SeriesKey.of("some_latency_seconds", Map.of()), 0, null, 0));
     return new Scrape(List.of(written, broken), MetricSnapshots.of());
   }
+
+  @Test
+  void gzipOnlyWhenTheClientNamesItWithoutQZero() {
+    org.assertj.core.api.Assertions.assertThat(MetricsEndpoint.acceptsGzip("gzip")).isTrue();
+    org.assertj.core.api.Assertions.assertThat(MetricsEndpoint.acceptsGzip("deflate, GZIP;q=0.5"))
+        .isTrue();
+    org.assertj.core.api.Assertions.assertThat(MetricsEndpoint.acceptsGzip("gzip;q=0")).isFalse();
+    org.assertj.core.api.Assertions.assertThat(MetricsEndpoint.acceptsGzip("identity")).isFalse();
+    org.assertj.core.api.Assertions.assertThat(MetricsEndpoint.acceptsGzip(null)).isFalse();
+  }
 }
