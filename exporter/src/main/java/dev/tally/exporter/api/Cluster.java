@@ -1,9 +1,11 @@
 package dev.tally.exporter.api;
 
 import dev.tally.streams.query.MetricStores;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * Where the series partitions are: which instance holds each as active or standby, and this
@@ -72,7 +74,7 @@ interface Cluster {
 
       @Override
       public Map<Integer, String> activeOwners() {
-        Map<Integer, String> owners = new java.util.HashMap<>();
+        Map<Integer, String> owners = new HashMap<>();
         for (int p = 0; p < partitions; p++) {
           owners.put(p, self);
         }
@@ -101,7 +103,7 @@ interface Cluster {
 
       @Override
       public List<Instance> instances() {
-        List<Integer> all = java.util.stream.IntStream.range(0, partitions).boxed().toList();
+        List<Integer> all = IntStream.range(0, partitions).boxed().toList();
         return List.of(new Instance(self, all, List.of(), List.of(), List.of()));
       }
     };

@@ -1,6 +1,7 @@
 package dev.tally.exporter.api;
 
 import dev.tally.exporter.http.ApiException;
+import dev.tally.exporter.http.HttpErrors;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -57,9 +58,6 @@ public final class QueryException extends ApiException {
 
   /** The JSON body the HTTP port renders: {@code error}, then the other fields. */
   public Map<String, Object> body() {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("error", getMessage());
-    body.putAll(extra());
-    return body;
+    return HttpErrors.body(getMessage(), extra());
   }
 }

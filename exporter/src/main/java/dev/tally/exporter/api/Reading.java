@@ -7,12 +7,12 @@ import dev.tally.streams.catalog.RatioDefinition;
 import dev.tally.streams.query.AggregateValue;
 import dev.tally.streams.query.Gauges;
 import dev.tally.streams.query.MetricStores;
+import dev.tally.streams.query.Ratios;
 import dev.tally.streams.query.ReadDeadline;
 import dev.tally.streams.query.SeriesSelector;
 import dev.tally.streams.series.SeriesKey;
 import dev.tally.streams.store.Aggregate;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -160,8 +160,8 @@ final class Reading {
         SeriesSelector.ALL.within(deadline),
         (series, startMs, value) -> {
           deadline.check();
-          boolean num = matchesAny(ratio.numerator(), series);
-          boolean den = matchesAny(ratio.denominator(), series);
+          boolean num = Ratios.matchesAny(ratio.numerator(), series);
+          boolean den = Ratios.matchesAny(ratio.denominator(), series);
           if (!num && !den) {
             return;
           }
@@ -179,26 +179,6 @@ final class Reading {
           reading.denominator.add(
               group, startMs, den ? value : AggregateValue.of(Aggregate.counter()));
         });
-  }
-
-  /** A series counts once per side even if two terms of that side name its metric. */
-  private static boolean matchesAny(List<RatioDefinition.Term> terms, SeriesKey series) {
-    for (RatioDefinition.Term term : terms) {
-      if (term.metric().equals(series.metric()) && matchesWhere(term, series)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean matchesWhere(RatioDefinition.Term term, SeriesKey series) {
-    for (Map.Entry<String, List<String>> w : term.where().entrySet()) {
-      String value = series.labels().get(w.getKey());
-      if (value == null || !w.getValue().contains(value)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** The series' group: its labels, or its values of the {@code by} labels. */

@@ -8,6 +8,7 @@ import dev.tally.exporter.FakeMetricStores;
 import dev.tally.exporter.TallyExporter;
 import dev.tally.exporter.api.ParsedQuery.Endpoint;
 import dev.tally.exporter.http.HttpSettings;
+import dev.tally.exporter.http.TestKeystores;
 import dev.tally.streams.catalog.MetricCatalog;
 import dev.tally.streams.config.TallyConfig;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,6 @@ import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,38 +83,7 @@ class FanOutSecurityTest {
     }
   }
 
-  /** A PKCS12 keystore with a self-signed certificate for localhost, made by the JDK's keytool. */
   private Path keystore() throws Exception {
-    Path keystore = dir.resolve("tally.p12");
-    Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-    Process process =
-        new ProcessBuilder(
-                List.of(
-                    keytool.toString(),
-                    "-genkeypair",
-                    "-alias",
-                    "tally",
-                    "-keyalg",
-                    "EC",
-                    "-groupname",
-                    "secp256r1",
-                    "-dname",
-                    "CN=localhost",
-                    "-ext",
-                    "SAN=dns:localhost,ip:127.0.0.1",
-                    "-validity",
-                    "2",
-                    "-storetype",
-                    "PKCS12",
-                    "-keystore",
-                    keystore.toString(),
-                    "-storepass",
-                    STORE_PASSWORD))
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("keytool finished").isTrue();
-    assertThat(process.exitValue()).as(output).isZero();
-    return keystore;
+    return TestKeystores.selfSignedLocalhost(dir, STORE_PASSWORD);
   }
 }

@@ -19,9 +19,7 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
@@ -210,42 +208,8 @@ class HttpSecurityTest {
             .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
-  /** A PKCS12 keystore with a self-signed certificate for localhost, made by the JDK's keytool. */
   private Path keystore() throws Exception {
-    Path keystore = dir.resolve("tally.p12");
-    if (Files.exists(keystore)) {
-      return keystore;
-    }
-    Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-    Process process =
-        new ProcessBuilder(
-                List.of(
-                    keytool.toString(),
-                    "-genkeypair",
-                    "-alias",
-                    "tally",
-                    "-keyalg",
-                    "EC",
-                    "-groupname",
-                    "secp256r1",
-                    "-dname",
-                    "CN=localhost",
-                    "-ext",
-                    "SAN=dns:localhost,ip:127.0.0.1",
-                    "-validity",
-                    "2",
-                    "-storetype",
-                    "PKCS12",
-                    "-keystore",
-                    keystore.toString(),
-                    "-storepass",
-                    STORE_PASSWORD))
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("keytool finished").isTrue();
-    assertThat(process.exitValue()).as(output).isZero();
-    return keystore;
+    return TestKeystores.selfSignedLocalhost(dir, STORE_PASSWORD);
   }
 
   /** A client context that trusts exactly the keystore's certificate. */

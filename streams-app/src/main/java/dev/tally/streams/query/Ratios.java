@@ -61,8 +61,11 @@ public final class Ratios {
     return result;
   }
 
-  /** A series counts once per side even if two terms of that side name its metric. */
-  private static boolean matchesAny(List<RatioDefinition.Term> terms, SeriesKey series) {
+  /**
+   * Whether {@code series} is one of {@code terms} (a ratio's numerator or denominator): a series
+   * counts once per side even if two terms of that side name its metric.
+   */
+  public static boolean matchesAny(List<RatioDefinition.Term> terms, SeriesKey series) {
     for (RatioDefinition.Term term : terms) {
       if (term.metric().equals(series.metric()) && matchesWhere(term, series)) {
         return true;
