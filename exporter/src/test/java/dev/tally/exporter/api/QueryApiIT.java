@@ -225,9 +225,9 @@ class QueryApiIT {
   }
 
   /**
-   * Every {@code curl} line of docs/api.md, run as written against a running Tally, answers JSON
-   * without an error; every answer of the API, errors included, satisfies openapi.json, and every
-   * answer openapi.json documents is seen.
+   * Every {@code curl} line of docs/api.md and README, run as written against a running Tally,
+   * answers JSON without an error; every answer of the API, errors included, satisfies
+   * openapi.json, and every answer openapi.json documents is seen.
    */
   @Test
   void docsExamplesRunAndEveryAnswerMatchesTheOpenApiDocument() throws Exception {
@@ -266,11 +266,14 @@ class QueryApiIT {
       produce(topic, events);
       awaitTotal(base, "ack_timeouts_total", 50);
 
-      List<String> curls =
-          Files.readAllLines(Path.of("..", "docs", "api.md")).stream()
-              .filter(line -> line.startsWith("curl "))
-              .toList();
-      assertThat(curls).hasSizeGreaterThanOrEqualTo(6);
+      // docs/api.md's examples and README's "Querying" ones.
+      List<String> curls = new ArrayList<>();
+      for (Path doc : List.of(Path.of("..", "docs", "api.md"), Path.of("..", "README.md"))) {
+        Files.readAllLines(doc).stream()
+            .filter(line -> line.startsWith("curl ") && line.contains("/api/v1/"))
+            .forEach(curls::add);
+      }
+      assertThat(curls).hasSizeGreaterThanOrEqualTo(8);
       for (String line : curls) {
         String command = line.replace("http://localhost:8080/", base.toString());
         Process process =
