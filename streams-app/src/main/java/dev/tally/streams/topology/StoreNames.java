@@ -8,7 +8,7 @@ import dev.tally.streams.config.WindowSpec;
  * so renaming one orphans its state.
  */
 public final class StoreNames {
-  /** Pre-aggregation buffer of the reading task (in memory, cached, changelogged). */
+  /** Pre-aggregation buffer of the reading task (objects, changelogged once per commit). */
   public static final String PENDING = "pending";
 
   /** Series admitted per metric by the reading task, for the live-series cap. */
@@ -30,9 +30,13 @@ public final class StoreNames {
   public static final String SERIES_REPARTITION = "series";
 
   public static final String SOURCE = "source";
-  public static final String ROUTER = "router";
+  public static final String PARSE = "parse";
+  public static final String MAP = "map";
   public static final String ROUTE_SPLIT = "route-";
+  public static final String DEAD_LETTER = "dead-letter";
   public static final String DLQ_SINK = "dlq-sink";
+  public static final String COUNTED = "counted";
+  public static final String PRE_AGGREGATE = "pre-aggregate";
   public static final String OWNER = "series-owner";
 
   private StoreNames() {}

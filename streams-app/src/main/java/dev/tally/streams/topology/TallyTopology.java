@@ -10,6 +10,7 @@ import dev.tally.streams.config.InvalidConfigException;
 import dev.tally.streams.config.TallyConfig;
 import dev.tally.streams.config.WindowSpec;
 import dev.tally.streams.series.SeriesKey;
+import dev.tally.streams.store.CommitBufferedStore;
 import dev.tally.streams.store.Partial;
 import dev.tally.streams.store.StoreSerdes;
 import java.time.Duration;
@@ -17,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
@@ -32,13 +32,17 @@ import org.apache.kafka.streams.state.Stores;
  * Builds Tally's topology:
  *
  * <pre>
- * events.* ─▶ router (parse, validate, map, judge lateness, pre-aggregate;
- *                    stores pending, series-seen, source-clocks)              ─┬─▶ tally.dlq
- *                                                                          └─▶ series repartition
- *   ─▶ series-owner (stores cumulative, window-10s/1m/1h, gauges)
+ * events.* ─▶ parse ─▶ map ─▶ route ─┬─ invalid ─▶ dead-letter ─▶ tally.dlq
+ *                                    └─ valid ─┬─▶ pre-aggregate (dedup, lateness, caps, buffer;
+ *                          invalid (counted) ──┘    stores pending, series-seen, source-clocks,
+ *                                                   dedup)
+ *   ─▶ series repartition ─▶ series-owner (stores cumulative, gauges, window-*, gauge-window-*)
  * </pre>
  *
- * Every processor, store and the repartition topic has a fixed name ({@link StoreNames}).
+ * <p>Parse and map are stateless and run once per record; the pre-aggregation writes nothing per
+ * record: its buffer reaches its changelog once per commit ({@link CommitBufferedStore}).
+ *
+ * <p>Every processor, store and the repartition topic has a fixed name ({@link StoreNames}).
  */
 public final class TallyTopology {
   private TallyTopology() {}
@@ -67,15 +71,11 @@ public final class TallyTopology {
     checkRatioWindows(catalog, windows);
     StreamsBuilder builder = new StreamsBuilder();
 
+    // The buffer holds partials as objects and writes each changed one to its changelog once per
+    // commit; the changelog makes the buffer survive a crash under exactly-once.
     builder.addStateStore(
-        Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(StoreNames.PENDING),
-                StoreSerdes.pendingKey(),
-                StoreSerdes.partial())
-            // The cache coalesces the many writes per series between commits into one changelog
-            // record; the changelog makes the buffer survive a crash under exactly-once.
-            .withCachingEnabled()
-            .withLoggingEnabled(Map.of()));
+        CommitBufferedStore.builder(
+            StoreNames.PENDING, StoreSerdes.pendingKey(), StoreSerdes.partial()));
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StoreNames.SEEN),
@@ -83,23 +83,19 @@ public final class TallyTopology {
                 Serdes.Long())
             .withCachingEnabled());
     builder.addStateStore(
-        Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(StoreNames.SOURCE_CLOCKS),
-                Serdes.String(),
-                Serdes.Long())
-            .withCachingEnabled());
+        CommitBufferedStore.builder(StoreNames.SOURCE_CLOCKS, Serdes.String(), Serdes.Long()));
     Duration dedupWindow = config.dedupWindow();
     boolean dedup = !dedupWindow.isZero();
     if (dedup) {
       builder.addStateStore(
           Stores.windowStoreBuilder(
-                  // Ids filed under half-window buckets (EventRouter), kept for the window plus
+                  // Ids filed under half-window buckets (PreAggregator), kept for the window plus
                   // one bucket: its segments drop expired ids, bounding memory and disk by the
                   // ids counted within about one window.
                   Stores.persistentWindowStore(
                       StoreNames.DEDUP,
-                      dedupWindow.plusMillis(EventRouter.dedupBucketMs(dedupWindow)),
-                      Duration.ofMillis(EventRouter.dedupBucketMs(dedupWindow)),
+                      dedupWindow.plusMillis(PreAggregator.dedupBucketMs(dedupWindow)),
+                      Duration.ofMillis(PreAggregator.dedupBucketMs(dedupWindow)),
                       false),
                   Serdes.String(),
                   Serdes.Long())
@@ -155,70 +151,60 @@ public final class TallyTopology {
     if (dedup) {
       routerStores.add(StoreNames.DEDUP);
     }
-    KStream<SeriesKey, Routed> routed =
-        input.process(
+    KStream<byte[], Checked> checked =
+        input
+            .processValues(() -> new ParseStep(parser), Named.as(StoreNames.PARSE))
+            .processValues(() -> new MapStep(mapper), Named.as(StoreNames.MAP));
+    Map<String, KStream<byte[], Checked>> routes =
+        checked
+            .split(Named.as(StoreNames.ROUTE_SPLIT))
+            .branch((key, value) -> value instanceof Checked.Invalid, Branched.as("dlq"))
+            .defaultBranch(Branched.as("valid"));
+    KStream<byte[], Checked> invalid = routes.get(StoreNames.ROUTE_SPLIT + "dlq");
+    invalid
+        .processValues(DeadLetters::new, Named.as(StoreNames.DEAD_LETTER))
+        .to(
+            config.dlqTopic(),
+            Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(StoreNames.DLQ_SINK));
+    routes
+        .get(StoreNames.ROUTE_SPLIT + "valid")
+        // Rejected records reach the pre-aggregation too: they are counted there, like every
+        // other consumed record.
+        .merge(invalid, Named.as(StoreNames.COUNTED))
+        .process(
             () ->
-                new EventRouter(
-                    parser,
-                    mapper,
+                new PreAggregator(
                     lateness,
                     finestMs,
                     config.flushInterval(),
                     dedupWindow,
                     config.gaugeTtl(),
                     config.seriesTtl()),
-            Named.as(StoreNames.ROUTER),
-            routerStores.toArray(String[]::new));
-
-    routed
-        .split(Named.as(StoreNames.ROUTE_SPLIT))
-        .branch(
-            (key, value) -> value instanceof Routed.DeadLetter,
-            Branched.withConsumer(
-                dlq ->
-                    dlq.map(
-                            (key, value) -> {
-                              Routed.DeadLetter dead = (Routed.DeadLetter) value;
-                              return KeyValue.pair(dead.key(), dead.value());
-                            },
-                            Named.as("dlq-unwrap"))
-                        .to(
-                            config.dlqTopic(),
-                            Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
-                                .withName(StoreNames.DLQ_SINK)),
-                "dlq"))
-        .defaultBranch(
-            Branched.withConsumer(
-                partials ->
-                    partials
-                        .mapValues(
-                            value -> ((Routed.SeriesPartial) value).partial(),
-                            Named.as("partial-unwrap"))
-                        .repartition(
-                            Repartitioned.<SeriesKey, Partial>as(StoreNames.SERIES_REPARTITION)
-                                // Its own count, not derived from the input topics: Tally starts
-                                // before any input topic exists, and series keep their owner
-                                // partition whatever topics come and go.
-                                .withNumberOfPartitions(config.seriesPartitions())
-                                .withStreamPartitioner(new SeriesPartitioner())
-                                .withKeySerde(StoreSerdes.seriesKey())
-                                .withValueSerde(StoreSerdes.partial()))
-                        .process(
-                            () ->
-                                new SeriesOwner(
-                                    windows,
-                                    config.gaugeTtl(),
-                                    config.seriesRetention(),
-                                    view,
-                                    metric ->
-                                        catalog
-                                            .metric(metric)
-                                            .map(MetricDefinition::gaugeMode)
-                                            .filter(mode -> mode == GaugeMode.DELTA)
-                                            .isPresent()),
-                            Named.as(StoreNames.OWNER),
-                            ownerStores),
-                "series"));
+            Named.as(StoreNames.PRE_AGGREGATE),
+            routerStores.toArray(String[]::new))
+        .repartition(
+            Repartitioned.<SeriesKey, Partial>as(StoreNames.SERIES_REPARTITION)
+                // Its own count, not derived from the input topics: Tally starts before any input
+                // topic exists, and series keep their owner partition whatever topics come and go.
+                .withNumberOfPartitions(config.seriesPartitions())
+                .withStreamPartitioner(new SeriesPartitioner())
+                .withKeySerde(StoreSerdes.seriesKey())
+                .withValueSerde(StoreSerdes.partial()))
+        .process(
+            () ->
+                new SeriesOwner(
+                    windows,
+                    config.gaugeTtl(),
+                    config.seriesRetention(),
+                    view,
+                    metric ->
+                        catalog
+                            .metric(metric)
+                            .map(MetricDefinition::gaugeMode)
+                            .filter(mode -> mode == GaugeMode.DELTA)
+                            .isPresent()),
+            Named.as(StoreNames.OWNER),
+            ownerStores);
     return builder.build();
   }
 

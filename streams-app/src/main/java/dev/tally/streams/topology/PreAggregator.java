@@ -1,26 +1,20 @@
 package dev.tally.streams.topology;
 
 import dev.tally.schemas.Envelope;
-import dev.tally.schemas.Event;
-import dev.tally.schemas.validation.EventParser;
-import dev.tally.schemas.validation.ParseResult;
-import dev.tally.schemas.validation.Violation;
 import dev.tally.streams.catalog.GaugeMode;
 import dev.tally.streams.catalog.MetricDefinition;
 import dev.tally.streams.catalog.MetricType;
 import dev.tally.streams.catalog.SelfMetrics;
 import dev.tally.streams.series.SeriesKey;
 import dev.tally.streams.store.Aggregate;
+import dev.tally.streams.store.CommitBufferedStore;
 import dev.tally.streams.store.Partial;
 import dev.tally.streams.store.PendingKey;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
-import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -32,30 +26,23 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
- * First stage, on the task that reads the input partition: parse and validate each record, send
- * rejects to the dead-letter topic, map events to series updates through the catalog, and fold the
- * updates into partial aggregates per series and window.
+ * Last step of the reading task: fold each mapped event's series updates into partial aggregates
+ * per series and window, and count Tally's own series (consumed, rejected, duplicate, late,
+ * overflow) as ordinary updates of the same buffer. Here live the decisions that need state: dedup
+ * ({@code dedup.window}), lateness, and each metric's live-series cap.
  *
  * <p>Each event's lateness is judged here, against its source's own clock ({@link Lateness}); the
  * clocks live in a changelogged store beside the buffer, so a replay after a crash judges every
  * event as before. Late events are counted in {@code tally_late_events_total{metric}}, an ordinary
  * self-counter that reaches its one owner through the repartition like any series.
  *
- * <p>Partials live in a changelogged store until a wall-clock punctuation forwards and deletes
- * them. Under exactly-once the buffer's changelog writes, the forwarded partials and the input
- * offsets commit in one transaction: a crash before the commit rolls back all three together, so
- * nothing buffered is lost or counted twice.
+ * <p>Partials live in the buffer ({@link CommitBufferedStore}: objects, each changed one written to
+ * the changelog at the next commit) until a wall-clock punctuation forwards and deletes them. Under
+ * exactly-once the buffer's changelog writes, the forwarded partials and the input offsets commit
+ * in one transaction: a crash before the commit rolls back all three together, so nothing buffered
+ * is lost or counted twice.
  */
-final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> {
-  static final String HEADER_REASON = "tally.reason";
-  static final String HEADER_REASONS = "tally.reasons";
-  static final String HEADER_MESSAGE = "tally.message";
-  static final String HEADER_TOPIC = "tally.source.topic";
-  static final String HEADER_PARTITION = "tally.source.partition";
-  static final String HEADER_OFFSET = "tally.source.offset";
-  static final String INTERNAL_ERROR = "internal_error";
-  private static final int MAX_MESSAGE_CHARS = 1000;
-
+final class PreAggregator implements Processor<byte[], Checked, SeriesKey, Partial> {
   /**
    * The key {@link Partial.Seen} partials travel under; {@link SeriesPartitioner} multicasts them.
    */
@@ -63,8 +50,6 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
 
   private static final Duration FORGET_INTERVAL = Duration.ofMinutes(1);
 
-  private final EventParser parser;
-  private final EventMapper mapper;
   private final Lateness lateness;
   private final long finestWindowMs;
   private final Duration flushInterval;
@@ -76,32 +61,25 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
   // When a Seen partial was last buffered per gauge source (service/instance); not persisted: a
   // restarted task sends one on the source's next event.
   private final Map<String, Long> lastHeartbeat = new HashMap<>();
-  // The latest event time per source (topic, service, instance), mirrored like the buffer.
-  private final Map<String, Long> sourceClocks = new HashMap<>();
   private final Map<String, Integer> liveSeries = new HashMap<>();
-  // Decoded mirrors of the two stores. Every change is still written to the (changelogged) store
-  // before the next commit can happen, but reads come from here: no deserialization per event.
-  private final Map<PendingKey, Partial> buffer = new HashMap<>();
   // Admitted series with their last use (Tally's clock) and the last use written to the store.
   private final Map<SeriesKey, long[]> admitted = new HashMap<>();
 
-  private ProcessorContext<SeriesKey, Routed> context;
-  private KeyValueStore<PendingKey, Partial> pending;
+  private ProcessorContext<SeriesKey, Partial> context;
+  // The buffer of partials and the latest event time per source (topic, service, instance): objects
+  // written to their changelogs once per commit (CommitBufferedStore), not once per event.
+  private CommitBufferedStore<PendingKey, Partial> pending;
   private KeyValueStore<SeriesKey, Long> seen;
-  private KeyValueStore<String, Long> clocks;
+  private CommitBufferedStore<String, Long> clocks;
   private WindowStore<String, Long> dedup;
 
-  EventRouter(
-      EventParser parser,
-      EventMapper mapper,
+  PreAggregator(
       Lateness lateness,
       long finestWindowMs,
       Duration flushInterval,
       Duration dedupWindow,
       Duration gaugeTtl,
       Duration seriesTtl) {
-    this.parser = parser;
-    this.mapper = mapper;
     this.lateness = lateness;
     this.finestWindowMs = finestWindowMs;
     this.flushInterval = flushInterval;
@@ -114,7 +92,7 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
   }
 
   @Override
-  public void init(ProcessorContext<SeriesKey, Routed> context) {
+  public void init(ProcessorContext<SeriesKey, Partial> context) {
     this.context = context;
     this.pending = context.getStateStore(StoreNames.PENDING);
     this.seen = context.getStateStore(StoreNames.SEEN);
@@ -131,14 +109,8 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
             liveSeries.merge(kv.key.metric(), 1, Integer::sum);
           });
     }
-    buffer.clear();
-    try (KeyValueIterator<PendingKey, Partial> all = pending.all()) {
-      all.forEachRemaining(kv -> buffer.put(kv.key, kv.value));
-    }
-    sourceClocks.clear();
-    try (KeyValueIterator<String, Long> all = clocks.all()) {
-      all.forEachRemaining(kv -> sourceClocks.put(kv.key, kv.value));
-    }
+    pending.reload();
+    clocks.reload();
     context.schedule(flushInterval, PunctuationType.WALL_CLOCK_TIME, now -> flush());
     context.schedule(FORGET_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::forgetIdleSources);
     if (seriesTtlMs > 0) {
@@ -150,80 +122,28 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
   }
 
   @Override
-  public void process(Record<byte[], byte[]> record) {
+  public void process(Record<byte[], Checked> record) {
     String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
     long recordTime = Math.max(0, record.timestamp());
     count(SelfMetrics.EVENTS_CONSUMED, Map.of("topic", topic), recordTime);
-    ParseResult result = parser.parse(record.value());
-    if (result instanceof ParseResult.Rejected rejected) {
-      List<Violation> violations = rejected.violations();
-      deadLetter(
-          record,
-          topic,
-          rejected.primaryReason().code(),
-          violations.stream().map(v -> v.code().code()).distinct().collect(Collectors.joining(",")),
-          violations.stream()
-              .map(v -> (v.path().isEmpty() ? "" : v.path() + ": ") + v.message())
-              .collect(Collectors.joining("; ")),
+    if (record.value() instanceof Checked.Invalid invalid) {
+      count(
+          SelfMetrics.EVENTS_REJECTED,
+          Map.of("topic", topic, "reason", invalid.reason()),
           recordTime);
       return;
     }
-    try {
-      Event event = ((ParseResult.Parsed) result).event();
-      heartbeat(event.envelope());
-      if (alreadyCounted(topic, event.envelope())) {
-        count(SelfMetrics.EVENTS_DUPLICATE, Map.of("topic", topic), recordTime);
-        return;
-      }
-      List<SeriesUpdate> updates = mapper.map(event);
-      int windows = judge(topic, event);
-      for (SeriesUpdate update : updates) {
-        add(update, windows, recordTime);
-      }
-    } catch (RuntimeException e) {
-      // A catalog rule that cannot handle a valid event must not stop the stream thread: the
-      // record goes to the DLQ with the reason, like any other record Tally cannot count.
-      deadLetter(
-          record,
-          topic,
-          INTERNAL_ERROR,
-          INTERNAL_ERROR,
-          e.getClass().getSimpleName() + ": " + e.getMessage(),
-          recordTime);
+    Checked.Mapped mapped = (Checked.Mapped) record.value();
+    Envelope envelope = mapped.envelope();
+    heartbeat(envelope);
+    if (alreadyCounted(topic, envelope)) {
+      count(SelfMetrics.EVENTS_DUPLICATE, Map.of("topic", topic), recordTime);
+      return;
     }
-  }
-
-  private void deadLetter(
-      Record<byte[], byte[]> record,
-      String topic,
-      String reason,
-      String reasons,
-      String message,
-      long recordTime) {
-    Headers headers = new RecordHeaders(record.headers().toArray());
-    headers.add(HEADER_REASON, utf8(reason));
-    headers.add(HEADER_REASONS, utf8(reasons));
-    headers.add(
-        HEADER_MESSAGE,
-        utf8(
-            message.length() > MAX_MESSAGE_CHARS
-                ? message.substring(0, MAX_MESSAGE_CHARS)
-                : message));
-    context
-        .recordMetadata()
-        .ifPresent(
-            md -> {
-              headers.add(HEADER_TOPIC, utf8(md.topic()));
-              headers.add(HEADER_PARTITION, utf8(Integer.toString(md.partition())));
-              headers.add(HEADER_OFFSET, utf8(Long.toString(md.offset())));
-            });
-    context.forward(
-        new Record<SeriesKey, Routed>(
-            null,
-            new Routed.DeadLetter(record.key(), record.value()),
-            record.timestamp(),
-            headers));
-    count(SelfMetrics.EVENTS_REJECTED, Map.of("topic", topic, "reason", reason), recordTime);
+    int windows = judge(topic, envelope);
+    for (SeriesUpdate update : mapped.updates()) {
+      add(update, windows, recordTime);
+    }
   }
 
   /**
@@ -287,16 +207,14 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
    * The resolutions that still take {@code event}, judged against its source's clock, which then
    * moves on to the event's time if that is later.
    */
-  private int judge(String topic, Event event) {
-    Envelope envelope = event.envelope();
+  private int judge(String topic, Envelope envelope) {
     long eventTime = envelope.timestamp().toEpochMilli();
     String source = key(topic, envelope.service(), envelope.instance());
-    Long clock = sourceClocks.get(source);
+    Long clock = clocks.get(source);
     int windows =
         lateness.accepted(
             eventTime, clock == null ? Long.MIN_VALUE : clock, context.currentSystemTimeMs());
     if (clock == null || eventTime > clock) {
-      sourceClocks.put(source, eventTime);
       clocks.put(source, eventTime);
     }
     return windows;
@@ -310,14 +228,13 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
   private void forgetIdleSources(long wallClockMs) {
     lastHeartbeat.values().removeIf(sent -> wallClockMs - sent >= heartbeatMs);
     List<String> idle = new ArrayList<>();
-    sourceClocks.forEach(
+    clocks.forEach(
         (source, clock) -> {
           if (lateness.forgettable(clock, wallClockMs)) {
             idle.add(source);
           }
         });
     for (String source : idle) {
-      sourceClocks.remove(source);
       clocks.delete(source);
     }
   }
@@ -341,7 +258,7 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
               update.value(),
               update.eventTimeMs(),
               context.currentSystemTimeMs());
-      Partial existing = buffer.get(key);
+      Partial existing = pending.get(key);
       buffer(key, existing == null ? sample : ((Partial.Gauge) existing).merge(sample));
       return;
     }
@@ -352,7 +269,7 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
     }
     long windowStart = Math.floorDiv(update.eventTimeMs(), finestWindowMs) * finestWindowMs;
     PendingKey key = new PendingKey(series, windowStart, windows, "");
-    Partial.Window existing = (Partial.Window) buffer.get(key);
+    Partial.Window existing = (Partial.Window) pending.get(key);
     Aggregate aggregate;
     long eventTime = update.eventTimeMs();
     if (existing == null) {
@@ -375,7 +292,6 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
   }
 
   private void buffer(PendingKey key, Partial partial) {
-    buffer.put(key, partial);
     pending.put(key, partial);
   }
 
@@ -383,7 +299,7 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
   private void count(MetricDefinition metric, Map<String, String> labels, long recordTime) {
     SeriesKey series = admit(metric, SeriesKey.of(metric.name(), labels), recordTime);
     PendingKey key = new PendingKey(series, 0, 0, "");
-    Partial.Window existing = (Partial.Window) buffer.get(key);
+    Partial.Window existing = (Partial.Window) pending.get(key);
     Aggregate aggregate = existing == null ? Aggregate.counter() : existing.aggregate();
     aggregate.add(1);
     long time = existing == null ? recordTime : Math.max(recordTime, existing.eventTimeMs());
@@ -439,19 +355,13 @@ final class EventRouter implements Processor<byte[], byte[], SeriesKey, Routed> 
 
   /** Forwards every buffered partial to its owner and empties the buffer. */
   void flush() {
-    for (Map.Entry<PendingKey, Partial> entry : buffer.entrySet()) {
-      context.forward(
-          new Record<SeriesKey, Routed>(
-              entry.getKey().series(),
-              new Routed.SeriesPartial(entry.getValue()),
-              entry.getValue().eventTimeMs(),
-              new RecordHeaders()));
-      pending.delete(entry.getKey());
-    }
-    buffer.clear();
-  }
-
-  private static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
+    List<PendingKey> sent = new ArrayList<>(pending.size());
+    pending.forEach(
+        (key, partial) -> {
+          context.forward(
+              new Record<>(key.series(), partial, partial.eventTimeMs(), new RecordHeaders()));
+          sent.add(key);
+        });
+    sent.forEach(pending::delete);
   }
 }

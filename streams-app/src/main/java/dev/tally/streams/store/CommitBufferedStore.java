@@ -1,0 +1,265 @@
+package dev.tally.streams.store;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
+import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
+
+/**
+ * A key-value state store that keeps its values as objects and writes each entry that changed to
+ * its changelog once per commit, not once per update.
+ *
+ * <p>{@link #put} and {@link #delete} only change the objects and remember the key. Kafka Streams
+ * calls {@link #flushCache()} on every store before it commits a task (Kafka Streams' own record
+ * cache uses the same hook), and there this store serializes each changed entry into a logged,
+ * in-memory bytes store. Under exactly-once those changelog records, the records the task sent and
+ * its input offsets commit in one transaction; a crash rolls them back together, and the restored
+ * changelog then holds exactly the objects of the last commit. An entry written and deleted between
+ * two commits never reaches the changelog.
+ *
+ * <p>Reads come from the objects. After Kafka Streams restored the changelog into the bytes store,
+ * the owning processor calls {@link #reload()} from its {@code init} (also when a standby copy
+ * becomes active), which decodes what the last commit left.
+ *
+ * <p>{@link CachedStateStore} is an internal interface of Kafka Streams (4.3); {@code
+ * ProcessorStateManager.flushCache()} calls it inside {@code StreamTask.prepareCommit}, before the
+ * producer commits. {@code TallyCrashIT} fails when these writes are skipped, so a Kafka Streams
+ * upgrade that stops calling it cannot go unnoticed.
+ *
+ * @param <K> key, with {@code equals}/{@code hashCode} by value
+ * @param <V> value; a value changed in place must be {@link #put} again to be persisted
+ */
+public final class CommitBufferedStore<K, V> implements StateStore, CachedStateStore<K, V> {
+  private final KeyValueStore<Bytes, byte[]> logged;
+  private final Serde<K> keySerde;
+  private final Serde<V> valueSerde;
+  private final Map<K, V> values = new HashMap<>();
+  // Keys changed since the last commit, and keys whose latest changelog record is a value (so a
+  // delete must be logged as a tombstone; a key never logged needs none).
+  private final Set<K> dirty = new HashSet<>();
+  private final Set<K> persisted = new HashSet<>();
+  private InternalProcessorContext<?, ?> context;
+  private String topic = "";
+
+  private CommitBufferedStore(
+      KeyValueStore<Bytes, byte[]> logged, Serde<K> keySerde, Serde<V> valueSerde) {
+    this.logged = logged;
+    this.keySerde = keySerde;
+    this.valueSerde = valueSerde;
+  }
+
+  /**
+   * A builder of the store named {@code name}, changelogged ({@code <application.id>-<name>
+   * -changelog}, compacted) with the records {@code keySerde} and {@code valueSerde} write: the
+   * same changelog a logged key-value store of these serdes would have.
+   */
+  public static <K, V> StoreBuilder<CommitBufferedStore<K, V>> builder(
+      String name, Serde<K> keySerde, Serde<V> valueSerde) {
+    return new Builder<>(
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray())
+            .withCachingDisabled()
+            .withLoggingEnabled(Map.of()),
+        keySerde,
+        valueSerde);
+  }
+
+  /** The value of {@code key}, or null. */
+  public V get(K key) {
+    return values.get(key);
+  }
+
+  /** Sets {@code key}'s value; it reaches the changelog at the next commit. */
+  public void put(K key, V value) {
+    values.put(Objects.requireNonNull(key), Objects.requireNonNull(value));
+    dirty.add(key);
+  }
+
+  /** Removes {@code key}; a tombstone reaches the changelog at the next commit if needed. */
+  public void delete(K key) {
+    if (values.remove(key) != null || persisted.contains(key)) {
+      dirty.add(key);
+    }
+  }
+
+  /** Visits every entry; the visitor must not change the store. */
+  public void forEach(BiConsumer<? super K, ? super V> visitor) {
+    values.forEach(visitor);
+  }
+
+  public int size() {
+    return values.size();
+  }
+
+  /**
+   * Replaces the objects by the decoded contents of the changelogged bytes store: what the last
+   * commit (or the restored changelog) left.
+   */
+  public void reload() {
+    values.clear();
+    dirty.clear();
+    persisted.clear();
+    try (KeyValueIterator<Bytes, byte[]> all = logged.all()) {
+      all.forEachRemaining(
+          kv -> {
+            K key = keySerde.deserializer().deserialize(topic, kv.key.get());
+            values.put(key, valueSerde.deserializer().deserialize(topic, kv.value));
+            persisted.add(key);
+          });
+    }
+  }
+
+  /** Writes every entry changed since the last commit to the logged store, hence its changelog. */
+  @Override
+  public void flushCache() {
+    if (dirty.isEmpty()) {
+      return;
+    }
+    // The changelog store stamps its records with the current record context, which at commit
+    // time is whatever record or punctuation ran last (or none): give the writes their own.
+    ProcessorRecordContext previous = context == null ? null : context.recordContext();
+    if (context != null) {
+      context.setRecordContext(
+          new ProcessorRecordContext(
+              Time.SYSTEM.milliseconds(), -1, -1, null, new RecordHeaders()));
+    }
+    try {
+      for (K key : dirty) {
+        Bytes keyBytes = Bytes.wrap(keySerde.serializer().serialize(topic, key));
+        V value = values.get(key);
+        if (value != null) {
+          logged.put(keyBytes, valueSerde.serializer().serialize(topic, value));
+          persisted.add(key);
+        } else if (persisted.remove(key)) {
+          logged.delete(keyBytes);
+        }
+      }
+      dirty.clear();
+    } finally {
+      if (context != null) {
+        context.setRecordContext(previous);
+      }
+    }
+  }
+
+  @Override
+  public void clearCache() {
+    // Nothing to drop: the objects are the store's contents, not a cache in front of them.
+  }
+
+  @Override
+  public boolean setFlushListener(CacheFlushListener<K, V> listener, boolean sendOldValues) {
+    return false;
+  }
+
+  @Override
+  public String name() {
+    return logged.name();
+  }
+
+  @Override
+  public void init(StateStoreContext stateStoreContext, StateStore root) {
+    values.clear();
+    dirty.clear();
+    persisted.clear();
+    context =
+        stateStoreContext instanceof InternalProcessorContext<?, ?> internal ? internal : null;
+    topic = name() + "-changelog";
+    logged.init(stateStoreContext, root);
+  }
+
+  @Override
+  public void commit(Map<TopicPartition, Long> changelogOffsets) {
+    logged.commit(changelogOffsets);
+  }
+
+  @Override
+  public void close() {
+    values.clear();
+    dirty.clear();
+    persisted.clear();
+    logged.close();
+  }
+
+  @Override
+  public boolean persistent() {
+    return false;
+  }
+
+  @Override
+  public boolean isOpen() {
+    return logged.isOpen();
+  }
+
+  private static final class Builder<K, V> implements StoreBuilder<CommitBufferedStore<K, V>> {
+    private StoreBuilder<KeyValueStore<Bytes, byte[]>> logged;
+    private final Serde<K> keySerde;
+    private final Serde<V> valueSerde;
+
+    Builder(
+        StoreBuilder<KeyValueStore<Bytes, byte[]>> logged, Serde<K> keySerde, Serde<V> valueSerde) {
+      this.logged = logged;
+      this.keySerde = keySerde;
+      this.valueSerde = valueSerde;
+    }
+
+    @Override
+    public StoreBuilder<CommitBufferedStore<K, V>> withCachingEnabled() {
+      throw new UnsupportedOperationException("the store is its own cache");
+    }
+
+    @Override
+    public StoreBuilder<CommitBufferedStore<K, V>> withCachingDisabled() {
+      return this;
+    }
+
+    @Override
+    public StoreBuilder<CommitBufferedStore<K, V>> withLoggingEnabled(Map<String, String> config) {
+      logged = logged.withLoggingEnabled(config);
+      return this;
+    }
+
+    @Override
+    public StoreBuilder<CommitBufferedStore<K, V>> withLoggingDisabled() {
+      throw new UnsupportedOperationException("the store exists to be changelogged");
+    }
+
+    @Override
+    public CommitBufferedStore<K, V> build() {
+      return new CommitBufferedStore<>(logged.build(), keySerde, valueSerde);
+    }
+
+    @Override
+    public Map<String, String> logConfig() {
+      return logged.logConfig();
+    }
+
+    @Override
+    public boolean loggingEnabled() {
+      return true;
+    }
+
+    @Override
+    public String name() {
+      return logged.name();
+    }
+  }
+}
