@@ -127,11 +127,25 @@ final class StreamsCluster implements Cluster {
         lag.merge(name.tags().get("topic"), n.longValue(), Long::sum);
       }
     }
+    // The consumer registers each partition's lag twice, with the topic's name and with its dots
+    // replaced by underscores (the older tag): keep the real name only.
+    Set<String> legacy = new TreeSet<>();
+    for (String topic : lag.keySet()) {
+      String underscored = topic.replace('.', '_');
+      if (!underscored.equals(topic) && lag.containsKey(underscored)) {
+        legacy.add(underscored);
+      }
+    }
+    legacy.forEach(lag::remove);
     return lag;
   }
 
   @Override
   public List<Instance> instances() {
+    if (streams.state() == KafkaStreams.State.CREATED) {
+      // Kafka Streams answers no metadata before it starts: this instance holds nothing yet.
+      return List.of(new Instance(self, List.of(), List.of(), List.of(), List.of()));
+    }
     List<Instance> instances = new ArrayList<>();
     boolean selfListed = false;
     for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {
