@@ -3,6 +3,7 @@ package dev.tally.exporter;
 import dev.tally.exporter.api.QueryApi;
 import dev.tally.exporter.collector.ScrapeReading;
 import dev.tally.exporter.collector.TallyCollector;
+import dev.tally.exporter.console.Console;
 import dev.tally.exporter.exposition.Scrape;
 import dev.tally.exporter.http.BasicAuth;
 import dev.tally.exporter.http.HttpSettings;
@@ -37,8 +38,8 @@ import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * Exposes one Tally instance over HTTP: {@code /metrics} (its stores, Kafka Streams client metrics
- * and JVM metrics), {@code /health/live}, {@code /health/ready} and the {@code /api/} prefix. Holds
- * no process-global state: several exporters can run in one JVM.
+ * and JVM metrics), {@code /health/live}, {@code /health/ready}, the {@code /api/} prefix and the
+ * web console at {@code /}. Holds no process-global state: several exporters can run in one JVM.
  *
  * <pre>{@code
  * try (TallyApp app = TallyApp.create(config);
@@ -165,6 +166,7 @@ public final class TallyExporter implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private boolean apiSet;
     private boolean jvmMetrics = true;
+    private boolean console = true;
     private final List<MultiCollector> extra = new ArrayList<>();
 
     private Builder() {}
@@ -267,6 +269,12 @@ public final class TallyExporter implements AutoCloseable {
       return this;
     }
 
+    /** Whether to serve the web console at {@code /} (on by default). */
+    public Builder console(boolean console) {
+      this.console = console;
+      return this;
+    }
+
     /**
      * Starts serving.
      *
@@ -293,6 +301,9 @@ public final class TallyExporter implements AutoCloseable {
         // Without Kafka Streams metadata these stores hold every series: no fan-out.
         TallyConfig settings = config == null ? TallyConfig.fromMap(Map.of()) : config;
         http.api(QueryApi.forStores(stores, catalog, settings, clock).routes());
+      }
+      if (console) {
+        http.pages(Console.routes());
       }
       Supplier<Readiness> ready =
           Objects.requireNonNullElseGet(

@@ -42,6 +42,12 @@ interface Cluster {
   /** This instance's Kafka Streams state ({@code RUNNING}, {@code REBALANCING}, ...). */
   String localState();
 
+  /**
+   * Records this instance's stream threads are behind the end of the partitions they read, summed
+   * per topic (input topics and Tally's repartition topic), as their consumers last measured it.
+   */
+  Map<String, Long> localConsumerLag();
+
   /** Every instance of the application, for {@code /api/v1/instances}. */
   List<Instance> instances();
 
@@ -99,6 +105,11 @@ interface Cluster {
       @Override
       public String localState() {
         return "RUNNING";
+      }
+
+      @Override
+      public Map<String, Long> localConsumerLag() {
+        return Map.of();
       }
 
       @Override

@@ -14,6 +14,7 @@ import dev.tally.streams.query.PartitionsUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,7 @@ public final class QueryService {
   private final Limits limits;
   private final PeerClient peers;
   private final Clock clock;
+  private final String dlqTopic;
 
   QueryService(
       Cluster cluster, MetricCatalog catalog, TallyConfig config, PeerClient peers, Clock clock) {
@@ -64,6 +66,7 @@ public final class QueryService {
     this.gaugeTtl = config.gaugeTtl();
     this.peers = peers;
     this.clock = clock;
+    this.dlqTopic = config.dlqTopic();
   }
 
   /** {@code GET /api/v1/metrics}: the catalog, Tally's own counters and the ratios. */
@@ -158,15 +161,15 @@ public final class QueryService {
     return body;
   }
 
-  /** {@code GET /api/v1/internal/state}: this instance's Kafka Streams state. */
+  /** {@code GET /api/v1/internal/state}: this instance's Kafka Streams state and consumer lag. */
   Map<String, Object> state() {
-    return Map.of("state", cluster.localState());
+    return Map.of("state", cluster.localState(), "consumerLag", cluster.localConsumerLag());
   }
 
   /**
-   * {@code GET /api/v1/instances}: every instance with its state as it reports it ({@code
-   * UNREACHABLE} when it does not answer within {@code api.timeout}, {@code UNKNOWN} without {@code
-   * application.server}).
+   * {@code GET /api/v1/instances}: every instance with its state and consumer lag as it reports
+   * them ({@code UNREACHABLE} and no lag when it does not answer within {@code api.timeout}, {@code
+   * UNKNOWN} and no lag without {@code application.server}), and the dead-letter topic.
    */
   Map<String, Object> instances(String authorization) {
     long deadline = System.nanoTime() + limits.timeout().toNanos();
@@ -184,40 +187,62 @@ public final class QueryService {
                 remaining(deadline)));
       }
     }
+    // Without application.server, the one instance that has none is this one (./tally demo).
+    boolean unnamedIsSelf =
+        cluster.self() == null && all.stream().filter(i -> i.server() == null).count() == 1;
     List<Map<String, Object>> instances = new ArrayList<>();
     for (Cluster.Instance i : all) {
       Map<String, Object> m = new LinkedHashMap<>();
+      Map<String, Object> state =
+          i.server() == null && unnamedIsSelf
+              ? localState()
+              : stateOf(i.server(), states.get(i.server()), deadline);
       m.put("server", i.server());
-      m.put("state", stateOf(i.server(), states.get(i.server()), deadline));
+      m.put("state", state.get("state"));
+      m.put("consumerLag", state.get("consumerLag"));
       m.put("active", Map.of("partitions", i.activePartitions(), "stores", i.activeStores()));
       m.put("standby", Map.of("partitions", i.standbyPartitions(), "stores", i.standbyStores()));
       instances.add(m);
     }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("self", cluster.self());
+    body.put("dlqTopic", dlqTopic);
     body.put("instances", instances);
     return body;
   }
 
-  private String stateOf(
+  private Map<String, Object> localState() {
+    Map<String, Object> state = new HashMap<>();
+    state.put("state", cluster.localState());
+    state.put("consumerLag", cluster.localConsumerLag());
+    return state;
+  }
+
+  /** {@code state} and {@code consumerLag} (null when unknown) of one instance. */
+  private Map<String, Object> stateOf(
       String server, CompletableFuture<PeerClient.Answer> answer, long deadline) {
+    Map<String, Object> state = new HashMap<>();
     if (server == null) {
-      return "UNKNOWN";
+      state.put("state", "UNKNOWN");
+      return state;
     }
     if (answer == null) {
-      return cluster.localState();
+      return localState();
     }
+    state.put("state", "UNREACHABLE");
     try {
       PeerClient.Answer a =
           answer.get(Math.max(1, remaining(deadline).toMillis()), TimeUnit.MILLISECONDS);
-      return a.status() == 200 && a.body().get("state") instanceof String s ? s : "UNREACHABLE";
+      if (a.status() == 200 && a.body().get("state") instanceof String s) {
+        state.put("state", s);
+        state.put("consumerLag", a.body().get("consumerLag"));
+      }
     } catch (TimeoutException | ExecutionException e) {
       answer.cancel(true);
-      return "UNREACHABLE";
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return "UNREACHABLE";
     }
+    return state;
   }
 
   private Reading readLocal(

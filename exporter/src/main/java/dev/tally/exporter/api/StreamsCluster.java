@@ -9,7 +9,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsMetadata;
@@ -108,7 +111,41 @@ final class StreamsCluster implements Cluster {
   }
 
   @Override
+  public Map<String, Long> localConsumerLag() {
+    Map<String, Long> lag = new TreeMap<>();
+    for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
+      MetricName name = e.getKey();
+      String client = name.tags().getOrDefault("client-id", "");
+      // Each stream thread's main consumer; its restore consumer reads changelogs, not events.
+      if (name.group().equals("consumer-fetch-manager-metrics")
+          && name.name().equals("records-lag")
+          && name.tags().containsKey("partition")
+          && client.endsWith("-consumer")
+          && !client.endsWith("-restore-consumer")
+          && e.getValue().metricValue() instanceof Number n
+          && Double.isFinite(n.doubleValue())) {
+        lag.merge(name.tags().get("topic"), n.longValue(), Long::sum);
+      }
+    }
+    // The consumer registers each partition's lag twice, with the topic's name and with its dots
+    // replaced by underscores (the older tag): keep the real name only.
+    Set<String> legacy = new TreeSet<>();
+    for (String topic : lag.keySet()) {
+      String underscored = topic.replace('.', '_');
+      if (!underscored.equals(topic) && lag.containsKey(underscored)) {
+        legacy.add(underscored);
+      }
+    }
+    legacy.forEach(lag::remove);
+    return lag;
+  }
+
+  @Override
   public List<Instance> instances() {
+    if (streams.state() == KafkaStreams.State.CREATED) {
+      // Kafka Streams answers no metadata before it starts: this instance holds nothing yet.
+      return List.of(new Instance(self, List.of(), List.of(), List.of(), List.of()));
+    }
     List<Instance> instances = new ArrayList<>();
     boolean selfListed = false;
     for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {

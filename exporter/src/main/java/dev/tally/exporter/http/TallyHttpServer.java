@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /health/live}: 200 while the instance can still do its work, else 503 with the
  *       reason (an orchestrator should restart it);
  *   <li>{@code GET /health/ready}: 200 when the stores can answer, else 503 with the reason;
- *   <li>{@code /api/...}: the query API's routes ({@link Builder#api}); 404 where it has none.
+ *   <li>{@code /api/...}: the query API's routes ({@link Builder#api}); 404 where it has none;
+ *   <li>pages such as the web console at {@code /} ({@link Builder#pages}).
  * </ul>
  *
  * Unknown paths answer 404 and wrong methods 405, both with a JSON {@code {"error": ...}} body.
@@ -195,6 +196,7 @@ public final class TallyHttpServer implements AutoCloseable {
     private BasicAuth auth;
     private SSLContext tls;
     private Consumer<RoutesConfig> api = routes -> {};
+    private Consumer<RoutesConfig> pages = routes -> {};
     // A query that fans out holds its thread while other instances answer, and they answer it on
     // theirs: more threads than concurrent fan-outs keep instances from waiting on each other
     // until api.timeout. Idle threads cost little; the request queue stays bounded.
@@ -279,6 +281,15 @@ public final class TallyHttpServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Registers pages outside {@code /api/}, such as the web console at {@code /}: behind the same
+     * basic auth, TLS and error handling as the API's routes.
+     */
+    public Builder pages(Consumer<RoutesConfig> pages) {
+      this.pages = Objects.requireNonNull(pages, "pages");
+      return this;
+    }
+
     /** Each call reads one whole scrape for {@code /metrics}: what its writers write. */
     public Builder scrape(Supplier<Scrape> scrape) {
       this.scrape = scrape;
@@ -342,6 +353,7 @@ public final class TallyHttpServer implements AutoCloseable {
                   routes.head("/health/" + check.getKey(), handler);
                 }
                 api.accept(routes);
+                pages.accept(routes);
                 routes.exception(ApiException.class, (e, ctx) -> HttpErrors.respond(ctx, e));
                 routes.exception(HttpResponseException.class, TallyHttpServer::noRoute);
                 routes.exception(Exception.class, TallyHttpServer::internalError);

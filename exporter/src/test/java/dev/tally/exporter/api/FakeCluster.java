@@ -59,6 +59,11 @@ final class FakeCluster implements Cluster {
   }
 
   @Override
+  public Map<String, Long> localConsumerLag() {
+    return Map.of();
+  }
+
+  @Override
   public List<Instance> instances() {
     return List.of();
   }

@@ -160,7 +160,10 @@ class QueryApiIT {
       Map<String, Object> instances = getJson(a, "api/v1/instances").body;
       assertThat(list(instances, "instances"))
           .hasSize(2)
-          .allSatisfy(i -> assertThat(list(map(i, "active"), "partitions")).isNotEmpty());
+          .allSatisfy(i -> assertThat(list(map(i, "active"), "partitions")).isNotEmpty())
+          // Each instance tells its consumer lag, the other's through it.
+          .allSatisfy(i -> assertThat(map(i, "consumerLag")).isNotNull());
+      assertThat(instances).containsEntry("dlqTopic", "tally-query-" + id + ".dlq");
 
       for (URI instance : List.of(a, b)) {
         assertExact(instance, base, timeouts, latencySeconds, perWindow);

@@ -107,6 +107,7 @@ final class PipelineCommands {
             + ", reading topics matching "
             + config.inputTopicPattern()
             + ")");
+    out.println("console at " + exporter.url());
     out.println("metrics at " + exporter.url().resolve("metrics"));
     out.println("query API at " + exporter.url().resolve("api/v1/metrics"));
     if (demo) {

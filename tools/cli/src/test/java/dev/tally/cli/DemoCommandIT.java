@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code tally demo} end to end: embedded broker, pipeline, load, and /metrics over HTTP. */
 class DemoCommandIT {
+  private static final Pattern CONSOLE_URL = Pattern.compile("(?m)^console at (http://\\S+/)$");
   private static final Pattern METRICS_URL = Pattern.compile("(?m)^metrics at (http://\\S+)$");
   private static final Pattern EXAMPLE_QUERY =
       Pattern.compile("(?m)^try: curl -s '(http://\\S+)'$");
@@ -74,6 +75,16 @@ class DemoCommandIT {
       }
       assertThat(missing).as("families without series after a minute").isEmpty();
       assertThat(body).contains("tally_events_consumed_total{");
+
+      // The console the demo points to answers with its page.
+      Matcher console = CONSOLE_URL.matcher(out.toString());
+      assertThat(console.find()).as(out.toString()).isTrue();
+      HttpResponse<String> page =
+          http.send(
+              HttpRequest.newBuilder(URI.create(console.group(1))).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.body()).contains("<title>Tally console</title>");
 
       // The example query the demo prints answers with ACK-timeout totals per service.
       Matcher example = EXAMPLE_QUERY.matcher(out.toString());
