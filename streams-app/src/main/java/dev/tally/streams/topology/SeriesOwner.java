@@ -41,6 +41,9 @@ import org.apache.kafka.streams.state.WindowStore;
 final class SeriesOwner implements Processor<SeriesKey, Partial, Void, Void> {
   private static final Duration PURGE_INTERVAL = Duration.ofSeconds(30);
   private static final Duration RETENTION_INTERVAL = Duration.ofMinutes(10);
+  // Decoded values kept per store and task. A histogram series holds a few KB decoded: 1,024 of
+  // each of the four stores (cumulative, three windows) stays within ~16 MB per task.
+  private static final int CACHED_VALUES = 1024;
 
   private final List<WindowSpec> windows;
   private final long gaugeTtlMs;
@@ -54,6 +57,9 @@ final class SeriesOwner implements Processor<SeriesKey, Partial, Void, Void> {
   private Overlay<SeriesKey, Cumulative> cumulativeCommitted;
   private Overlay<GaugeKey, GaugeSample> gaugesCommitted;
   private final List<Overlay<WindowKey, Aggregate>> windowsCommitted = new ArrayList<>();
+  private final DecodedCache<SeriesKey, Cumulative> cumulativeDecoded =
+      new DecodedCache<>(CACHED_VALUES);
+  private final List<DecodedCache<WindowKey, Aggregate>> windowsDecoded = new ArrayList<>();
   // The gauge keys of each source held here, so that a Seen partial finds them; rebuilt from the
   // store when the task starts.
   private final Map<String, Set<GaugeKey>> gaugesBySource = new HashMap<>();
@@ -94,8 +100,11 @@ final class SeriesOwner implements Processor<SeriesKey, Partial, Void, Void> {
     gaugesCommitted = view.open(StoreNames.GAUGES, context.taskId(), UnaryOperator.identity());
     windowStores.clear();
     windowsCommitted.clear();
+    cumulativeDecoded.clear();
+    windowsDecoded.clear();
     for (WindowSpec spec : windows) {
       windowStores.add(context.getStateStore(StoreNames.window(spec)));
+      windowsDecoded.add(new DecodedCache<>(CACHED_VALUES));
       windowsCommitted.add(view.open(StoreNames.window(spec), context.taskId(), Aggregate::copy));
     }
     gaugeWindowStores.clear();
@@ -135,7 +144,10 @@ final class SeriesOwner implements Processor<SeriesKey, Partial, Void, Void> {
             }
           });
     }
-    retired.forEach(cumulative::delete);
+    for (SeriesKey series : retired) {
+      cumulative.delete(series);
+      cumulativeDecoded.remove(series);
+    }
   }
 
   @Override
@@ -162,14 +174,20 @@ final class SeriesOwner implements Processor<SeriesKey, Partial, Void, Void> {
       long size = windows.get(i).size().toMillis();
       long start = Math.floorDiv(window.windowStartMs(), size) * size;
       WindowStore<SeriesKey, Aggregate> store = windowStores.get(i);
-      Aggregate existing = store.fetch(series, start);
-      windowsCommitted.get(i).remember(new WindowKey(series, start), existing);
+      WindowKey key = new WindowKey(series, start);
+      DecodedCache<WindowKey, Aggregate> decoded = windowsDecoded.get(i);
+      Aggregate existing = decoded.get(key);
+      if (existing == null) {
+        existing = store.fetch(series, start);
+      }
+      windowsCommitted.get(i).remember(key, existing);
       Aggregate merged = window.aggregate().copy();
       if (existing != null) {
         existing.merge(merged);
         merged = existing;
       }
       store.put(series, merged, start);
+      decoded.put(key, merged);
     }
   }
 
@@ -184,25 +202,29 @@ final class SeriesOwner implements Processor<SeriesKey, Partial, Void, Void> {
   }
 
   private void addToCumulative(SeriesKey series, Aggregate add, long eventTime, long firstWindow) {
-    Cumulative existing = cumulative.get(series);
+    Cumulative existing = cumulativeDecoded.get(series);
+    if (existing == null) {
+      existing = cumulative.get(series);
+    }
     cumulativeCommitted.remember(series, existing);
+    Cumulative next;
     if (existing == null) {
       // Created = start of the first window the series counted in (event time); Tally's own
       // counters are not windowed and take the time of their first record instead.
       long created = firstWindow > 0 ? firstWindow : eventTime;
-      cumulative.put(
-          series, new Cumulative(created, eventTime, context.currentSystemTimeMs(), add.copy()));
-      return;
+      next = new Cumulative(created, eventTime, context.currentSystemTimeMs(), add.copy());
+    } else {
+      Aggregate total = existing.aggregate();
+      total.merge(add);
+      next =
+          new Cumulative(
+              existing.createdMs(),
+              Math.max(existing.updatedMs(), eventTime),
+              context.currentSystemTimeMs(),
+              total);
     }
-    Aggregate total = existing.aggregate();
-    total.merge(add);
-    cumulative.put(
-        series,
-        new Cumulative(
-            existing.createdMs(),
-            Math.max(existing.updatedMs(), eventTime),
-            context.currentSystemTimeMs(),
-            total));
+    cumulative.put(series, next);
+    cumulativeDecoded.put(series, next);
   }
 
   private void updateGauge(SeriesKey series, Partial.Gauge gauge) {
