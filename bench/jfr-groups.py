@@ -13,13 +13,22 @@ import sys
 GROUPS = [
     ("JSON parse (Jackson)", "com.fasterxml.jackson"),
     ("histogram encode/decode", "dev.tally.streams.histogram.HistogramCodec"),
+    ("Tally's store serdes", "dev.tally.streams.store.StoreSerdes"),
+    ("Tally's store serdes", "dev.tally.streams.store.Codec"),
+    ("histogram observe/merge", "dev.tally.streams.histogram."),
+    ("aggregates (counter add, copy)", "dev.tally.streams.store.Aggregate"),
     ("Tally's store serdes", "dev.tally.streams.store."),
     ("record cache (NamedCache)", "org.apache.kafka.streams.state.internals.NamedCache"),
     ("RocksDB", "org.rocksdb"),
     ("sensors (Sensor.record)", "org.apache.kafka.common.metrics"),
     ("producer send/serialize", "org.apache.kafka.clients.producer"),
     ("consumer fetch", "org.apache.kafka.clients.consumer"),
+    # Before the redesign the reading task was one processor, EventRouter.
     ("router (EventRouter)", "dev.tally.streams.topology.EventRouter"),
+    ("parse and map steps", "dev.tally.streams.topology.ParseStep"),
+    ("parse and map steps", "dev.tally.streams.topology.MapStep"),
+    ("parse and map steps", "dev.tally.streams.topology.EventMapper"),
+    ("pre-aggregation (PreAggregator)", "dev.tally.streams.topology.PreAggregator"),
     ("owner (SeriesOwner)", "dev.tally.streams.topology.SeriesOwner"),
 ]
 

@@ -168,7 +168,7 @@ public final class EventMapper {
       var envelope = event.envelope();
       return new SeriesUpdate(
           metric,
-          new SeriesKey(metric.name(), labels),
+          SeriesKey.owning(metric.name(), labels),
           value,
           exact,
           envelope.timestamp().toEpochMilli(),

@@ -62,6 +62,8 @@ final class PreAggregator implements Processor<byte[], Checked, SeriesKey, Parti
   // restarted task sends one on the source's next event.
   private final Map<String, Long> lastHeartbeat = new HashMap<>();
   private final Map<String, Integer> liveSeries = new HashMap<>();
+  // tally_events_consumed_total's series per input topic: one lookup per record, not a new key.
+  private final Map<String, SeriesKey> consumedSeries = new HashMap<>();
   // Admitted series with their last use (Tally's clock) and the last use written to the store.
   private final Map<SeriesKey, long[]> admitted = new HashMap<>();
 
@@ -125,7 +127,11 @@ final class PreAggregator implements Processor<byte[], Checked, SeriesKey, Parti
   public void process(Record<byte[], Checked> record) {
     String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
     long recordTime = Math.max(0, record.timestamp());
-    count(SelfMetrics.EVENTS_CONSUMED, Map.of("topic", topic), recordTime);
+    count(
+        SelfMetrics.EVENTS_CONSUMED,
+        consumedSeries.computeIfAbsent(
+            topic, t -> SeriesKey.of(SelfMetrics.EVENTS_CONSUMED.name(), Map.of("topic", t))),
+        recordTime);
     if (record.value() instanceof Checked.Invalid invalid) {
       count(
           SelfMetrics.EVENTS_REJECTED,
@@ -297,7 +303,11 @@ final class PreAggregator implements Processor<byte[], Checked, SeriesKey, Parti
 
   /** Tally's own counters: not windowed, so all updates of a flush interval share one partial. */
   private void count(MetricDefinition metric, Map<String, String> labels, long recordTime) {
-    SeriesKey series = admit(metric, SeriesKey.of(metric.name(), labels), recordTime);
+    count(metric, SeriesKey.of(metric.name(), labels), recordTime);
+  }
+
+  private void count(MetricDefinition metric, SeriesKey key, long recordTime) {
+    SeriesKey series = admit(metric, key, recordTime);
     PendingKey key = new PendingKey(series, 0, 0, "");
     Partial.Window existing = (Partial.Window) pending.get(key);
     Aggregate aggregate = existing == null ? Aggregate.counter() : existing.aggregate();
