@@ -306,8 +306,8 @@ final class PreAggregator implements Processor<byte[], Checked, SeriesKey, Parti
     count(metric, SeriesKey.of(metric.name(), labels), recordTime);
   }
 
-  private void count(MetricDefinition metric, SeriesKey key, long recordTime) {
-    SeriesKey series = admit(metric, key, recordTime);
+  private void count(MetricDefinition metric, SeriesKey counted, long recordTime) {
+    SeriesKey series = admit(metric, counted, recordTime);
     PendingKey key = new PendingKey(series, 0, 0, "");
     Partial.Window existing = (Partial.Window) pending.get(key);
     Aggregate aggregate = existing == null ? Aggregate.counter() : existing.aggregate();
