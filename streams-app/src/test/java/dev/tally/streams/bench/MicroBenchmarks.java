@@ -46,7 +46,7 @@ public final class MicroBenchmarks {
           .measurementIterations(5)
           .measurementTime(TimeValue.seconds(2));
     }
-    // The forked JVM gets the same heap as the benchmarks' own default, whatever this JVM has.
+    // A fixed heap for the forked JVM, whatever this JVM was given.
     options.jvmArgs("-Xms1g", "-Xmx1g");
     Collection<RunResult> results = new Runner(options.build()).run();
     for (RunResult r : results) {
