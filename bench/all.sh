@@ -70,11 +70,13 @@ java="java"
 if [ -n "${JAVA_HOME:-}" ]; then java="$JAVA_HOME/bin/java"; fi
 quiet_logs=-Dorg.slf4j.simpleLogger.defaultLogLevel=error
 
+selected() { case ",$only," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
+
 # run STEP HEAP CLASSPATH CLASS ARGS...: runs one benchmark main, shows and keeps its output.
 run() {
   local step=$1 heap=$2 cp=$3 class=$4
   shift 4
-  case ",$only," in *",$step,"*) ;; *) return 0 ;; esac
+  selected "$step" || return 0
   local t0
   t0=$(date +%s)
   echo "bench: $step ($class $*)" >&2
@@ -147,20 +149,20 @@ table() {
   echo
   echo "| figure | measured | target | |"
   echo "|---|---|---|---|"
-  echo "| pipeline: baseline (plain consumer, same parse and validation, HashMap counts) | $(fmt "$baseline") ev/s | – | |"
-  echo "| pipeline: Tally exactly-once | $(fmt "$eos") ev/s = ${eos_ratio:-–} × baseline | ≥ 0.8 × baseline | $(verdict "$eos_ratio" '>=' 0.8) |"
-  echo "| pipeline: Tally at-least-once | $(fmt "$alos") ev/s = ${alos_ratio:-–} × baseline | – | |"
-  echo "| pipeline: exactly-once ÷ at-least-once | ${eos_alos:-–} | ≥ 0.9 | $(verdict "$eos_alos" '>=' 0.9) |"
-  echo "| pipeline: Tally exactly-once with \`dedup.window=0\` | $(fmt "$nodedup") ev/s | – | |"
-  echo "| freshness: produce → readable by \`/metrics\`, p99 (p50 / p90) | $(fmt "$p99") ms ($(fmt "$p50") / $(fmt "$p90") ms) | p99 ≤ 1,500 ms | $(verdict "$p99" '<=' 1500) |"
-  echo "| scrape 10k series: whole HTTP scrape, OpenMetrics, gzip, median | $(fmt "$http10k" 1) ms | ≤ 25 ms | $(verdict "$http10k" '<=' 25) |"
-  echo "| scrape 10k series: exporter's work (read stores, write OpenMetrics), median | $(fmt "$direct10k" 1) ms | ≤ 25 ms | $(verdict "$direct10k" '<=' 25) |"
-  echo "| scrape 100k series: whole HTTP scrape, OpenMetrics, gzip, median | $(fmt "$http100k" 1) ms | ≤ 400 ms | $(verdict "$http100k" '<=' 400) |"
-  echo "| scrape 100k series: exporter's work, median | $(fmt "$direct100k" 1) ms | ≤ 400 ms | $(verdict "$direct100k" '<=' 400) |"
-  echo "| heap after a forced GC, $(fmt "$series") live series (Tally's own JVM) | $(fmt "$heap" 1) MB | ≤ 512 MB | $(verdict "$heap" '<=' 512) |"
-  echo "| state on disk per 10k series (RocksDB + checkpoints; $(fmt "$state" 1) MB in all) | $(fmt "$state10k" 2) MB | – | |"
-  echo "| histogram accuracy: max relative error of p50 / p99 / p99.9 | $(fmt "$error" 3) % | ≤ 1 % | $(verdict "$error" '<=' 1) |"
-  echo "| bytes per stored histogram series, mean (max) | $(fmt "$bytes_mean") B ($(fmt "$bytes_max") B) | ≤ 4,096 B | $(verdict "$bytes_max" '<=' 4096) |"
+  selected pipeline && echo "| pipeline: baseline (plain consumer, same parse and validation, HashMap counts) | $(fmt "$baseline") ev/s | – | |"
+  selected pipeline && echo "| pipeline: Tally exactly-once | $(fmt "$eos") ev/s = ${eos_ratio:-–} × baseline | ≥ 0.8 × baseline | $(verdict "$eos_ratio" '>=' 0.8) |"
+  selected pipeline && echo "| pipeline: Tally at-least-once | $(fmt "$alos") ev/s = ${alos_ratio:-–} × baseline | – | |"
+  selected pipeline && echo "| pipeline: exactly-once ÷ at-least-once | ${eos_alos:-–} | ≥ 0.9 | $(verdict "$eos_alos" '>=' 0.9) |"
+  selected pipeline && echo "| pipeline: Tally exactly-once with \`dedup.window=0\` | $(fmt "$nodedup") ev/s | – | |"
+  selected freshness && echo "| freshness: produce → readable by \`/metrics\`, p99 (p50 / p90) | $(fmt "$p99") ms ($(fmt "$p50") / $(fmt "$p90") ms) | p99 ≤ 1,500 ms | $(verdict "$p99" '<=' 1500) |"
+  selected scrape && echo "| scrape 10k series: whole HTTP scrape, OpenMetrics, gzip, median | $(fmt "$http10k" 1) ms | ≤ 25 ms | $(verdict "$http10k" '<=' 25) |"
+  selected scrape && echo "| scrape 10k series: exporter's work (read stores, write OpenMetrics), median | $(fmt "$direct10k" 1) ms | ≤ 25 ms | $(verdict "$direct10k" '<=' 25) |"
+  selected scrape && echo "| scrape 100k series: whole HTTP scrape, OpenMetrics, gzip, median | $(fmt "$http100k" 1) ms | ≤ 400 ms | $(verdict "$http100k" '<=' 400) |"
+  selected scrape && echo "| scrape 100k series: exporter's work, median | $(fmt "$direct100k" 1) ms | ≤ 400 ms | $(verdict "$direct100k" '<=' 400) |"
+  selected footprint && echo "| heap after a forced GC, $(fmt "$series") live series (Tally's own JVM) | $(fmt "$heap" 1) MB | ≤ 512 MB | $(verdict "$heap" '<=' 512) |"
+  selected footprint && echo "| state on disk per 10k series (RocksDB + checkpoints; $(fmt "$state" 1) MB in all) | $(fmt "$state10k" 2) MB | – | |"
+  selected histogram && echo "| histogram accuracy: max relative error of p50 / p99 / p99.9 | $(fmt "$error" 3) % | ≤ 1 % | $(verdict "$error" '<=' 1) |"
+  selected histogram && echo "| bytes per stored histogram series, mean (max) | $(fmt "$bytes_mean") B ($(fmt "$bytes_max") B) | ≤ 4,096 B | $(verdict "$bytes_max" '<=' 4096) |"
   local jmh
   for jmh in parse map preAggregate histogramObserve histogramMerge histogramSerialize histogramDeserialize; do
     local v
