@@ -166,17 +166,17 @@ public final class ScrapeBenchmark {
           "collect ms",
           "bytes");
       for (Map.Entry<String, ExpositionFormatWriter> format : formats.entrySet()) {
-        Scraper scraper = hint -> scrape(format.getValue(), collector, hint);
         if (!selected(stores.getKey(), format.getKey())) {
           continue;
         }
+        Scraper scraper = hint -> scrape(format.getValue(), collector, hint);
         measure(stores.getKey(), format.getKey(), scraper, runs);
       }
       for (Map.Entry<String, ScrapeFormat> format : directFormats.entrySet()) {
-        Scraper scraper = hint -> direct(format.getValue(), collector, hint);
         if (!selected(stores.getKey(), "direct " + format.getKey())) {
           continue;
         }
+        Scraper scraper = hint -> direct(format.getValue(), collector, hint);
         measure(stores.getKey(), "direct " + format.getKey(), scraper, runs);
       }
       measureHttp(stores.getKey(), stores.getValue(), catalog, runs);
