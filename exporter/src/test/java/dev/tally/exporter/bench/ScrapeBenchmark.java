@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.regex.Pattern;
 
 /**
  * Scrape cost of the exporter: the median of repeated scrapes (collect from the stores, then write
@@ -55,7 +56,11 @@ import java.util.Random;
  * <pre>{@code
  * bench/scrape.sh                 # 10k and 100k series, 30 measured scrapes per format
  * bench/scrape.sh 50000 --runs 50
+ * bench/scrape.sh 10000 --rows "decoded http openmetrics" --warmup-s 2   # rows matching a regex
  * }</pre>
+ *
+ * <p>Every row also prints a {@code RESULT scrape_<series>_<stores>_<format>_median_ms} line (the
+ * format's spaces as underscores) for {@code bench/all.sh}.
  */
 public final class ScrapeBenchmark {
   private static final long NOW = 1_763_892_125_000L;
@@ -73,7 +78,13 @@ public final class ScrapeBenchmark {
   /** Warm-up per store kind and format: at least this many scrapes and this long. */
   private static final int WARMUP_SCRAPES = 20;
 
-  private static final long WARMUP_NANOS = 5_000_000_000L;
+  private static long warmupNanos = 5_000_000_000L;
+
+  /** Only rows whose name, "stores format", matches this regular expression. */
+  private static Pattern rowFilter = Pattern.compile(".*");
+
+  /** The series count of the rows being measured, for the RESULT lines. */
+  private static int currentSize;
 
   private ScrapeBenchmark() {}
 
@@ -83,6 +94,10 @@ public final class ScrapeBenchmark {
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--runs")) {
         runs = Integer.parseInt(args[++i]);
+      } else if (args[i].equals("--rows")) {
+        rowFilter = Pattern.compile(args[++i]);
+      } else if (args[i].equals("--warmup-s")) {
+        warmupNanos = Long.parseLong(args[++i]) * 1_000_000_000L;
       } else if (args[i].equals("--serve")) {
         int size = Integer.parseInt(args[++i].replace("_", ""));
         boolean protobuf = i + 1 < args.length && args[i + 1].equals("--protobuf");
@@ -107,6 +122,7 @@ public final class ScrapeBenchmark {
   }
 
   private static void run(int size, int runs) throws IOException {
+    currentSize = size;
     MetricCatalog catalog = MetricCatalog.builtin(Integer.MAX_VALUE);
     Load load = Load.build(catalog, size);
     System.out.printf(
@@ -150,10 +166,16 @@ public final class ScrapeBenchmark {
           "collect ms",
           "bytes");
       for (Map.Entry<String, ExpositionFormatWriter> format : formats.entrySet()) {
+        if (!selected(stores.getKey(), format.getKey())) {
+          continue;
+        }
         Scraper scraper = hint -> scrape(format.getValue(), collector, hint);
         measure(stores.getKey(), format.getKey(), scraper, runs);
       }
       for (Map.Entry<String, ScrapeFormat> format : directFormats.entrySet()) {
+        if (!selected(stores.getKey(), "direct " + format.getKey())) {
+          continue;
+        }
         Scraper scraper = hint -> direct(format.getValue(), collector, hint);
         measure(stores.getKey(), "direct " + format.getKey(), scraper, runs);
       }
@@ -238,13 +260,16 @@ public final class ScrapeBenchmark {
     try (TallyExporter exporter = startExporter(stores, catalog)) {
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       for (Map.Entry<String, String> accept : accepts.entrySet()) {
+        if (!selected(storesName, accept.getKey())) {
+          continue;
+        }
         boolean gzip = !accept.getKey().endsWith("plain");
         HttpRequest request =
             HttpRequest.newBuilder(exporter.url().resolve("metrics"))
                 .header("Accept", accept.getValue())
                 .header("Accept-Encoding", gzip ? "gzip" : "identity")
                 .build();
-        long warmupEnd = System.nanoTime() + WARMUP_NANOS;
+        long warmupEnd = System.nanoTime() + warmupNanos;
         int bytes = 0;
         for (int i = 0; i < WARMUP_SCRAPES || System.nanoTime() < warmupEnd; i++) {
           bytes = send(client, request);
@@ -267,6 +292,7 @@ public final class ScrapeBenchmark {
             "-",
             bytes,
             gzip ? " gzip" : "");
+        result(storesName, accept.getKey() + (gzip ? " gzip" : ""), median(total));
       }
     }
   }
@@ -292,7 +318,7 @@ public final class ScrapeBenchmark {
   private static void measure(String stores, String name, Scraper scraper, int runs)
       throws IOException {
     int size = 1 << 20;
-    long warmupEnd = System.nanoTime() + WARMUP_NANOS;
+    long warmupEnd = System.nanoTime() + warmupNanos;
     for (int i = 0; i < WARMUP_SCRAPES || System.nanoTime() < warmupEnd; i++) {
       size = scraper.scrape(size).bytes;
     }
@@ -316,6 +342,22 @@ public final class ScrapeBenchmark {
         total[0],
         median(collect),
         size);
+    result(stores, name, median(total));
+  }
+
+  private static boolean selected(String stores, String row) {
+    return rowFilter.matcher(stores + " " + row).matches();
+  }
+
+  /** The machine-readable line of one row, for {@code bench/all.sh}. */
+  private static void result(String stores, String row, double medianMs) {
+    System.out.printf(
+        Locale.ROOT,
+        "RESULT scrape_%d_%s_%s_median_ms %.1f ms%n",
+        currentSize,
+        stores,
+        row.replace(' ', '_'),
+        medianMs);
   }
 
   private record Result(double totalMs, double collectMs, int bytes) {}

@@ -28,7 +28,8 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
  * {@code /metrics} renders at scrape time, under a steady background load. Each probe is an {@code
  * ack.received} event of a service name of its own, so its series appears exactly when that one
  * event has gone through the router, the repartition topic and the owner. Run with {@code
- * bench/freshness.sh}; {@code TALLY_*} variables apply.
+ * bench/freshness.sh}; {@code TALLY_*} variables apply. Also prints {@code RESULT name value unit}
+ * lines for {@code bench/all.sh}.
  */
 public final class FreshnessBenchmark {
   private FreshnessBenchmark() {}
@@ -86,6 +87,14 @@ public final class FreshnessBenchmark {
             "probes %d, background %d ev/s: p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f ms%n",
             probes,
             backgroundPerSecond,
+            rank(latenciesMs, 0.5),
+            rank(latenciesMs, 0.9),
+            rank(latenciesMs, 0.99),
+            latenciesMs.get(latenciesMs.size() - 1));
+        System.out.printf(
+            Locale.ROOT,
+            "RESULT freshness_p50 %.0f ms%nRESULT freshness_p90 %.0f ms%n"
+                + "RESULT freshness_p99 %.0f ms%nRESULT freshness_max %.0f ms%n",
             rank(latenciesMs, 0.5),
             rank(latenciesMs, 0.9),
             rank(latenciesMs, 0.99),

@@ -42,7 +42,8 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
  * The baseline is timed from start until every event is read; Tally from its first counted event
  * until every event is counted (start-up, i.e. group join and topic creation, is printed apart).
  * Run with {@code bench/pipeline.sh}; the ratios are what to compare across machines, not the
- * absolute rates.
+ * absolute rates. The last round's figures are also printed as {@code RESULT name value unit} lines
+ * for {@code bench/all.sh}.
  */
 public final class PipelineBenchmark {
   private PipelineBenchmark() {}
@@ -91,6 +92,12 @@ public final class PipelineBenchmark {
             alos / baseline,
             eos / alos,
             eos / eosNoDedup);
+        if (round == rounds) {
+          result("pipeline_baseline", baseline, "ev/s");
+          result("pipeline_eos", eos, "ev/s");
+          result("pipeline_alos", alos, "ev/s");
+          result("pipeline_eos_nodedup", eosNoDedup, "ev/s");
+        }
       }
     }
   }
@@ -199,6 +206,10 @@ public final class PipelineBenchmark {
       return 0;
     }
     return total.get();
+  }
+
+  private static void result(String name, double value, String unit) {
+    System.out.printf(Locale.ROOT, "RESULT %s %.0f %s%n", name, value, unit);
   }
 
   private static double seconds(long startNanos) {
