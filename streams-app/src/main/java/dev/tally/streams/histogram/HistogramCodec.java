@@ -4,11 +4,13 @@ import java.util.Arrays;
 
 /**
  * Tally's binary form of a {@link Histogram}, self-describing so that a store or changelog record
- * can be read without any other state. Version 1, all multi-byte numbers big-endian:
+ * can be read without any other state. Version 2, all multi-byte numbers big-endian:
  *
  * <pre>
- * u8       version = 1
- * layout   zigzag schema | f64 zero threshold | uvarint n | n × f64 classic bounds
+ * u8       version = 2
+ * u8       layout: 1 = the built-in latency layout ({@link HistogramLayout#latencySeconds()}:
+ *          schema 6, zero threshold 2^-128, 13 classic bounds), or 0 followed by the layout:
+ *          zigzag schema | f64 zero threshold | uvarint n | n × f64 classic bounds
  * uvarint  count
  * f64 f64  min, max                           (only when count &gt; 0)
  * sum      uvarint low | uvarint d | (d-1) × u32 digits | zigzag top digit   (see ExactSum)
@@ -19,12 +21,19 @@ import java.util.Arrays;
  * n + 1 ×  uvarint classic count (per bucket, the last one is +Inf)
  * </pre>
  *
- * Populated buckets of a latency histogram form long runs, so spans cost a few bytes in all, and
+ * Version 1 (still read) always wrote the layout inline, without the layout byte: 105 bytes per
+ * record for the built-in layout, repeated in every store and changelog record. The built-in
+ * layout's number 1 is part of the format: the built-in layout may change only under a new number.
+ *
+ * <p>Populated buckets of a latency histogram form long runs, so spans cost a few bytes in all, and
  * neighbouring counts are similar, so their deltas mostly fit one byte.
  */
 final class HistogramCodec {
 
-  static final byte VERSION = 1;
+  static final byte VERSION = 2;
+  private static final byte VERSION_1 = 1;
+  private static final byte INLINE_LAYOUT = 0;
+  private static final byte LATENCY_SECONDS_LAYOUT = 1;
 
   private HistogramCodec() {}
 
@@ -35,11 +44,16 @@ final class HistogramCodec {
     Writer out =
         new Writer(64 + 8 * layout.classicBucketCount() + 3 * (positive.size() + negative.size()));
     out.writeByte(VERSION);
-    out.writeVarLong(zigzag(layout.schema()));
-    out.writeDouble(layout.zeroThreshold());
-    out.writeVarLong(layout.classicBucketCount() - 1);
-    for (int i = 0; i < layout.classicBucketCount() - 1; i++) {
-      out.writeDouble(layout.classicUpperBound(i));
+    if (layout.equals(HistogramLayout.latencySeconds())) {
+      out.writeByte(LATENCY_SECONDS_LAYOUT);
+    } else {
+      out.writeByte(INLINE_LAYOUT);
+      out.writeVarLong(zigzag(layout.schema()));
+      out.writeDouble(layout.zeroThreshold());
+      out.writeVarLong(layout.classicBucketCount() - 1);
+      for (int i = 0; i < layout.classicBucketCount() - 1; i++) {
+        out.writeDouble(layout.classicUpperBound(i));
+      }
     }
     out.writeVarLong(histogram.count());
     if (histogram.count() > 0) {
@@ -71,26 +85,23 @@ final class HistogramCodec {
   static Histogram decode(byte[] bytes) {
     Reader in = new Reader(bytes);
     int version = in.readByte();
-    if (version != VERSION) {
+    if (version != VERSION && version != VERSION_1) {
       throw new IllegalArgumentException(
           "unknown histogram format version " + version + ", expected " + VERSION);
     }
-    long schema = unzigzag(in.readVarLong());
+    int layoutId = version == VERSION_1 ? INLINE_LAYOUT : in.readByte();
+    HistogramLayout layout;
+    if (layoutId == LATENCY_SECONDS_LAYOUT) {
+      layout = HistogramLayout.latencySeconds();
+    } else if (layoutId == INLINE_LAYOUT) {
+      layout = readLayout(in);
+    } else {
+      throw new IllegalArgumentException("unknown histogram layout " + layoutId);
+    }
+    long schema = layout.schema();
     if (schema < ExponentialBuckets.MIN_SCHEMA || schema > ExponentialBuckets.MAX_SCHEMA) {
       throw new IllegalArgumentException("schema " + schema + " out of range");
     }
-    double zeroThreshold = in.readDouble();
-    int boundCount = in.readLength(8);
-    double[] bounds = new double[boundCount];
-    for (int i = 0; i < boundCount; i++) {
-      bounds[i] = in.readDouble();
-    }
-    HistogramLayout layout =
-        HistogramLayout.builder()
-            .schema((int) schema)
-            .zeroThreshold(zeroThreshold)
-            .classicUpperBounds(bounds)
-            .build();
     long count = in.readVarLong();
     if (count < 0) {
       throw new IllegalArgumentException("count " + count + " overflows");
@@ -124,6 +135,24 @@ final class HistogramCodec {
     in.requireEnd();
     return Histogram.restore(
         layout, classicCounts, count, sum, min, max, zeroCount, positive, negative);
+  }
+
+  private static HistogramLayout readLayout(Reader in) {
+    long schema = unzigzag(in.readVarLong());
+    if (schema < ExponentialBuckets.MIN_SCHEMA || schema > ExponentialBuckets.MAX_SCHEMA) {
+      throw new IllegalArgumentException("schema " + schema + " out of range");
+    }
+    double zeroThreshold = in.readDouble();
+    int boundCount = in.readLength(8);
+    double[] bounds = new double[boundCount];
+    for (int i = 0; i < boundCount; i++) {
+      bounds[i] = in.readDouble();
+    }
+    return HistogramLayout.builder()
+        .schema((int) schema)
+        .zeroThreshold(zeroThreshold)
+        .classicUpperBounds(bounds)
+        .build();
   }
 
   private static void writeBuckets(Writer out, SparseCounts buckets) {

@@ -118,17 +118,22 @@ class HistogramSerdeTest {
     byte[] bytes = sampleBytes();
     byte[] trailing = Arrays.copyOf(bytes, bytes.length + 1);
     byte[] future = bytes.clone();
-    future[0] = 2;
+    future[0] = 3;
+    byte[] unknownLayout = bytes.clone();
+    unknownLayout[1] = 7;
     byte[] wrongCount = bytes.clone();
-    // Version, schema, zero threshold, bound count and 13 bounds come first: the count is at 115.
-    wrongCount[115]++;
+    // Version and the built-in layout's number come first: the count is at 2.
+    wrongCount[2]++;
 
     assertThatThrownBy(() -> deserializer.deserialize(TOPIC, trailing))
         .isInstanceOf(SerializationException.class)
         .hasMessageContaining("unexpected bytes after the histogram");
     assertThatThrownBy(() -> deserializer.deserialize(TOPIC, future))
         .isInstanceOf(SerializationException.class)
-        .hasMessageContaining("unknown histogram format version 2");
+        .hasMessageContaining("unknown histogram format version 3");
+    assertThatThrownBy(() -> deserializer.deserialize(TOPIC, unknownLayout))
+        .isInstanceOf(SerializationException.class)
+        .hasMessageContaining("unknown histogram layout 7");
     assertThatThrownBy(() -> deserializer.deserialize(TOPIC, wrongCount))
         .isInstanceOf(SerializationException.class)
         .hasMessageContaining("disagrees");
@@ -164,6 +169,44 @@ class HistogramSerdeTest {
           .isEqualTo(histogram.count());
     }
     assertThat(decoded).as("some mutations only change values, e.g. min or a bound").isPositive();
+  }
+
+  /**
+   * Version 2 names the built-in layout by one byte where version 1 wrote it out: 1 (schema 6,
+   * zigzag) + 8 (zero threshold) + 1 (13 bounds) + 13 × 8 bytes, i.e. 114 bytes, in every record.
+   * Version 1 records, from stores written before, still read as the same histogram.
+   */
+  @Test
+  void shouldNameTheBuiltInLayoutByOneByteAndStillReadVersion1() {
+    Histogram histogram =
+        observeAll(HistogramLayout.latencySeconds(), LatencyShapes.LOGNORMAL.sample(2, 10_000));
+    byte[] v2 = serializer.serialize(TOPIC, histogram);
+    assertThat(v2[0]).isEqualTo((byte) 2);
+    assertThat(v2[1]).as("the built-in layout's number").isEqualTo((byte) 1);
+
+    // The same record as version 1 wrote it: version 1, then the layout inline, then the rest.
+    java.io.ByteArrayOutputStream v1 = new java.io.ByteArrayOutputStream();
+    v1.write(1);
+    v1.write(12); // zigzag(6)
+    long zero = Double.doubleToLongBits(0x1p-128);
+    for (int shift = 56; shift >= 0; shift -= 8) {
+      v1.write((int) (zero >>> shift));
+    }
+    HistogramLayout layout = HistogramLayout.latencySeconds();
+    v1.write(layout.classicBucketCount() - 1);
+    for (int i = 0; i < layout.classicBucketCount() - 1; i++) {
+      long bits = Double.doubleToLongBits(layout.classicUpperBound(i));
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        v1.write((int) (bits >>> shift));
+      }
+    }
+    v1.write(v2, 2, v2.length - 2);
+    byte[] v1Bytes = v1.toByteArray();
+
+    assertThat(v1Bytes.length - v2.length).isEqualTo(113);
+    Histogram fromV1 = deserializer.deserialize(TOPIC, v1Bytes);
+    assertThat(fromV1.layout()).isEqualTo(layout);
+    assertThat(serializer.serialize(TOPIC, fromV1)).isEqualTo(v2);
   }
 
   private byte[] sampleBytes() {
