@@ -412,6 +412,14 @@ public final class TallyConfig {
     // A topic created after start-up that matches input.topic.pattern is found on the next
     // metadata refresh; the 5-minute default would leave its first events waiting that long.
     props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), "10000");
+    // One produce request in flight per broker connection. With transactions v2 (Kafka 4 brokers),
+    // when a partition's first batch of a transaction is refused with CONCURRENT_TRANSACTIONS while
+    // its next batches are already in flight, the broker refuses those as out of order, again on
+    // every retry, until the transaction times out: CrashUnderLoadIT saw a pipeline count 12,000
+    // records in five minutes that way (OutOfOrderSequenceException "Expected sequence 0 for
+    // transactions v2 idempotent producer with no existing state"); with one in flight, none.
+    props.put(
+        StreamsConfig.producerPrefix(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION), "1");
     // Records the parser cannot even deserialize (repartition corruption) and processing errors
     // that escape Tally's own handling are logged, sent to the DLQ by Kafka Streams, and skipped:
     // a poison record must never stop a stream thread.
