@@ -47,6 +47,7 @@ final class CounterWatch implements AutoCloseable, Runnable {
   private volatile boolean running = true;
   private volatile Map<ChildTally, Map<String, Double>> lastRound = Map.of();
   private volatile int rounds;
+  private volatile long lastRoundStartedNanos;
   private volatile long longestRoundMs;
 
   private CounterWatch(Duration every, List<ChildTally> instances) {
@@ -88,6 +89,7 @@ final class CounterWatch implements AutoCloseable, Runnable {
                 highest.merge(series, value, Math::max);
               });
       lastRound = round;
+      lastRoundStartedNanos = started;
       rounds++;
       long tookNanos = System.nanoTime() - started;
       longestRoundMs = Math.max(longestRoundMs, tookNanos / 1_000_000);
@@ -125,6 +127,11 @@ final class CounterWatch implements AutoCloseable, Runnable {
   /** Every monotonic series of the last round, summed over the instances that answered. */
   Map<String, Double> lastRoundSum() {
     return sum(lastRound);
+  }
+
+  /** When the last round began ({@link System#nanoTime()}). */
+  long lastRoundStartedNanos() {
+    return lastRoundStartedNanos;
   }
 
   /** What {@code instance} exported in the last round (empty if it did not answer). */

@@ -233,8 +233,8 @@ class ScaleOutAndInIT {
   }
 
   /**
-   * Waits until every live instance is ready and {@code /api/v1/instances} lists exactly them, with
-   * every series partition active on one of them.
+   * Waits until every live instance is ready and {@code /api/v1/instances} lists exactly them, each
+   * holding series partitions as an active task, and every series partition active on one of them.
    */
   private void awaitSettled(List<ChildTally> live) throws Exception {
     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
@@ -263,7 +263,14 @@ class ScaleOutAndInIT {
               .mapToLong(
                   i -> ((List<?>) ((Map<String, Object>) i.get("active")).get("partitions")).size())
               .sum();
-      return instances.size() == live.size() && active == 6;
+      // Every instance owns series: the new one has taken its share, not just warm copies.
+      boolean eachOwns =
+          instances.stream()
+              .allMatch(
+                  i ->
+                      !((List<?>) ((Map<String, Object>) i.get("active")).get("partitions"))
+                          .isEmpty());
+      return instances.size() == live.size() && active == 6 && eachOwns;
     } catch (IOException e) {
       return false;
     }
@@ -280,7 +287,9 @@ class ScaleOutAndInIT {
       throws InterruptedException {
     long deadline = sinceNanos + Duration.ofMinutes(2).toNanos();
     while (System.nanoTime() < deadline) {
-      if (watch.lastRoundSum().keySet().containsAll(series)) {
+      // A round begun before the kill may still hold what the killed instance exported.
+      if (watch.lastRoundStartedNanos() > sinceNanos
+          && watch.lastRoundSum().keySet().containsAll(series)) {
         return System.nanoTime();
       }
       Thread.sleep(100);
@@ -315,6 +324,9 @@ class ScaleOutAndInIT {
     p.put(TallyConfig.DLQ_TOPIC, "tally-scale-" + id + ".dlq");
     // A warm copy of every task on another instance, so that a dead one's tasks move at once.
     p.put("kafka.num.standby.replicas", "1");
+    // A joining instance takes its share of tasks at once, restoring their stores, rather than
+    // warming copies up first and taking over at a probing rebalance ten minutes later.
+    p.put("kafka.acceptable.recovery.lag", Long.toString(Long.MAX_VALUE));
     // A dead instance leaves the group after 6 s rather than the 45 s default.
     p.put("kafka.session.timeout.ms", "6000");
     return p;
