@@ -2,11 +2,9 @@ package dev.tally.exporter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tally.loadgen.EventLoad;
 import dev.tally.loadgen.GroundTruth;
 import dev.tally.loadgen.LoadRunner;
 import dev.tally.loadgen.Verify;
-import dev.tally.streams.config.TallyConfig;
 import dev.tally.tools.kafka.KafkaBrokerExtension;
 import dev.tally.tools.kafka.LocalKafkaBroker;
 import java.io.IOException;
@@ -16,12 +14,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -59,35 +53,15 @@ class BrokerRestartIT {
   @Test
   void shouldSay503WhileTheBrokerIsDownAndRecoverByItselfWithExactTotals() throws Exception {
     long begun = System.nanoTime();
-    String id = "b" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-    EventLoad load =
-        EventLoad.builder()
-            .seed(20261215)
-            .topicPrefix("events." + id + ".")
-            .badFraction(0.01)
-            .duplicateFraction(0.01)
-            .build();
-    load.topics().forEach(topic -> kafka.createTopic(topic, 3));
-    ChildTally tally = new ChildTally("tally", dir, settings(id));
+    ReliabilityLoad load = ReliabilityLoad.create(kafka, "broker", 20261215);
+    ChildTally tally = new ChildTally("tally", dir, load.settings("tally", dir));
     tally.start();
     List<Probe> probes = new CopyOnWriteArrayList<>();
     Thread prober = new Thread(() -> probe(tally.url().resolve("health/ready"), probes), "prober");
     try (CounterWatch watch = CounterWatch.every(Duration.ofSeconds(1), List.of(tally))) {
       prober.start();
       awaitReadyAfter(probes, begun, Duration.ofSeconds(90));
-      CompletableFuture<LoadRunner.Result> producing =
-          CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  return LoadRunner.builder(kafka.bootstrapServers(), load)
-                      .events(EVENTS)
-                      .rate(RATE)
-                      .build()
-                      .run();
-                } catch (InterruptedException e) {
-                  throw new CompletionException(e);
-                }
-              });
+      CompletableFuture<LoadRunner.Result> producing = load.send(EVENTS, RATE);
       watch.awaitConsumed(EVENTS / 3, Duration.ofMinutes(2));
 
       LocalKafkaBroker broker = kafka.broker();
@@ -192,16 +166,5 @@ class BrokerRestartIT {
       Thread.sleep(200);
     }
     throw new AssertionError("/health/ready not 200 within " + timeout);
-  }
-
-  private Map<String, String> settings(String id) {
-    Map<String, String> p = new HashMap<>();
-    p.put(TallyConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-    p.put(TallyConfig.APPLICATION_ID, "tally-broker-restart-" + id);
-    p.put(TallyConfig.STATE_DIR, dir.resolve("state").toString());
-    p.put(TallyConfig.INPUT_TOPIC_PATTERN, "events\\." + id + "\\..*");
-    p.put(TallyConfig.DLQ_TOPIC, "tally-broker-restart-" + id + ".dlq");
-    p.put(TallyConfig.HTTP_PORT, "0");
-    return p;
   }
 }

@@ -33,7 +33,9 @@ import java.util.regex.Pattern;
  *
  * <p>Settings named in the system property {@value #EXTRA_SETTINGS} ({@code key=value,...}) are
  * added to every child's config and win: they switch a guarantee off to show that a test guarding
- * it fails, e.g. {@code -Dtally.child.settings=processing.guarantee=at_least_once}.
+ * it fails, e.g. {@code -Dtally.child.settings=processing.guarantee=at_least_once}. {@code {name}}
+ * in a value stands for the instance's name: {@code application.id=split-{name}} gives each
+ * instance an application of its own.
  */
 final class ChildTally {
   static final String EXTRA_SETTINGS = "tally.child.settings";
@@ -59,7 +61,7 @@ final class ChildTally {
     this.config = dir.resolve(name + ".properties");
     Properties p = new Properties();
     p.putAll(settings);
-    p.putAll(extraSettings());
+    extraSettings().forEach((key, value) -> p.setProperty(key, value.replace("{name}", name)));
     try (Writer out = Files.newBufferedWriter(config)) {
       p.store(out, null);
     } catch (IOException e) {

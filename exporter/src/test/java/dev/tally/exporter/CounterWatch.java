@@ -43,6 +43,7 @@ final class CounterWatch implements AutoCloseable, Runnable {
   private final Duration every;
   private final Map<String, Double> highest = new HashMap<>();
   private final Map<String, String> backwards = new ConcurrentHashMap<>();
+  private final Map<ChildTally, String> lastAnswer = new ConcurrentHashMap<>();
   private final Thread thread;
   private volatile boolean running = true;
   private volatile Map<ChildTally, Map<String, Double>> lastRound = Map.of();
@@ -77,7 +78,7 @@ final class CounterWatch implements AutoCloseable, Runnable {
       long started = System.nanoTime();
       Map<ChildTally, Map<String, Double>> round = new LinkedHashMap<>();
       for (ChildTally instance : instances) {
-        round.put(instance, scrape(instance.metrics()));
+        round.put(instance, scrape(instance, instance.metrics()));
       }
       sum(round)
           .forEach(
@@ -139,6 +140,11 @@ final class CounterWatch implements AutoCloseable, Runnable {
     return lastRound.getOrDefault(instance, Map.of());
   }
 
+  /** How {@code instance} answered its last scrape: {@code HTTP 200}, another status, an error. */
+  String lastAnswer(ChildTally instance) {
+    return lastAnswer.getOrDefault(instance, "not scraped yet");
+  }
+
   /** Series that more than one instance exported in the last round. */
   List<String> exportedByMoreThanOne() {
     Map<String, Integer> exporters = new HashMap<>();
@@ -193,9 +199,10 @@ final class CounterWatch implements AutoCloseable, Runnable {
     return sum;
   }
 
-  private Map<String, Double> scrape(URI uri) {
+  private Map<String, Double> scrape(ChildTally instance, URI uri) {
     Map<String, Double> samples = new HashMap<>();
     if (uri == null) {
+      lastAnswer.put(instance, "not running");
       return samples;
     }
     try {
@@ -203,6 +210,9 @@ final class CounterWatch implements AutoCloseable, Runnable {
           http.send(
               HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
               HttpResponse.BodyHandlers.ofString());
+      lastAnswer.put(
+          instance,
+          "HTTP " + response.statusCode() + (response.statusCode() == 200 ? "" : response.body()));
       if (response.statusCode() == 200) {
         ExpositionText.parse(response.body())
             .forEach(
@@ -214,6 +224,7 @@ final class CounterWatch implements AutoCloseable, Runnable {
       }
     } catch (IOException e) {
       // A killed instance does not answer: nothing observed this round.
+      lastAnswer.put(instance, e.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

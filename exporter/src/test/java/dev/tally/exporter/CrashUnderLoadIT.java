@@ -2,22 +2,16 @@ package dev.tally.exporter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tally.loadgen.EventLoad;
 import dev.tally.loadgen.GroundTruth;
 import dev.tally.loadgen.LoadRunner;
 import dev.tally.loadgen.Verify;
-import dev.tally.streams.config.TallyConfig;
 import dev.tally.tools.kafka.KafkaBrokerExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -50,33 +44,12 @@ class CrashUnderLoadIT {
   @Test
   void shouldCountEveryEventOnceAndNeverGoBackwardsAcrossThreeSigkills() throws Exception {
     long started = System.nanoTime();
-    String id = "c" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-    EventLoad load =
-        EventLoad.builder()
-            .seed(SEED)
-            .topicPrefix("events." + id + ".")
-            .badFraction(0.01)
-            .duplicateFraction(0.01)
-            .build();
-    load.topics().forEach(topic -> kafka.createTopic(topic, 3));
-    ChildTally tally = new ChildTally("tally", dir, settings(id));
+    ReliabilityLoad load = ReliabilityLoad.create(kafka, "crash", SEED);
+    ChildTally tally = new ChildTally("tally", dir, load.settings("tally", dir));
     tally.start();
     List<String> kills = new ArrayList<>();
     try (CounterWatch watch = CounterWatch.every(SCRAPE_EVERY, List.of(tally))) {
-      CompletableFuture<LoadRunner.Result> producing =
-          CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  // Live timestamps, as a running service stamps its events.
-                  return LoadRunner.builder(kafka.bootstrapServers(), load)
-                      .events(EVENTS)
-                      .rate(RATE)
-                      .build()
-                      .run();
-                } catch (InterruptedException e) {
-                  throw new CompletionException(e);
-                }
-              });
+      CompletableFuture<LoadRunner.Result> producing = load.send(EVENTS, RATE);
       // Three moments of the load, drawn once from the seed: after a share of the records has
       // been counted, and up to a second later (a kill lands anywhere in the commit cycle).
       Random random = new Random(SEED);
@@ -118,19 +91,5 @@ class CrashUnderLoadIT {
     } finally {
       tally.kill();
     }
-  }
-
-  private Map<String, String> settings(String id) {
-    Map<String, String> p = new HashMap<>();
-    p.put(TallyConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-    p.put(TallyConfig.APPLICATION_ID, "tally-crash-load-" + id);
-    p.put(TallyConfig.STATE_DIR, dir.resolve("state").toString());
-    p.put(TallyConfig.INPUT_TOPIC_PATTERN, "events\\." + id + "\\..*");
-    p.put(TallyConfig.DLQ_TOPIC, "tally-crash-load-" + id + ".dlq");
-    p.put(TallyConfig.HTTP_PORT, "0");
-    // The killed member leaves the group after 6 s rather than the 45 s default, so that its
-    // restarted self gets the partitions back sooner.
-    p.put("kafka.session.timeout.ms", "6000");
-    return p;
   }
 }

@@ -3,7 +3,6 @@ package dev.tally.exporter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tally.loadgen.EventLoad;
 import dev.tally.loadgen.GroundTruth;
 import dev.tally.loadgen.LoadRunner;
 import dev.tally.loadgen.Verify;
@@ -18,13 +17,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -69,18 +65,10 @@ class ScaleOutAndInIT {
   @Test
   void shouldKeepTotalsExactAndSeriesSingleOwnedFromOneToThreeToTwoInstances() throws Exception {
     long begun = System.nanoTime();
-    String id = "s" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-    EventLoad load =
-        EventLoad.builder()
-            .seed(20261216)
-            .topicPrefix("events." + id + ".")
-            .badFraction(0.01)
-            .duplicateFraction(0.01)
-            .build();
-    load.topics().forEach(topic -> kafka.createTopic(topic, 3));
-    ChildTally a = new ChildTally("a", dir, settings(id, "a"));
-    ChildTally b = new ChildTally("b", dir, settings(id, "b"));
-    ChildTally c = new ChildTally("c", dir, settings(id, "c"));
+    ReliabilityLoad load = ReliabilityLoad.create(kafka, "scale", 20261216);
+    ChildTally a = new ChildTally("a", dir, settings(load, "a"));
+    ChildTally b = new ChildTally("b", dir, settings(load, "b"));
+    ChildTally c = new ChildTally("c", dir, settings(load, "c"));
     List<ChildTally> live = CounterWatch.instanceList(a);
     List<Answer> answers = new CopyOnWriteArrayList<>();
     AtomicInteger otherStatuses = new AtomicInteger();
@@ -89,19 +77,7 @@ class ScaleOutAndInIT {
     try (CounterWatch watch = CounterWatch.every(Duration.ofSeconds(1), live)) {
       awaitSettled(live);
       asking.start();
-      CompletableFuture<LoadRunner.Result> producing =
-          CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  return LoadRunner.builder(kafka.bootstrapServers(), load)
-                      .events(EVENTS)
-                      .rate(RATE)
-                      .build()
-                      .run();
-                } catch (InterruptedException e) {
-                  throw new CompletionException(e);
-                }
-              });
+      CompletableFuture<LoadRunner.Result> producing = load.send(EVENTS, RATE);
 
       // 1 -> 2 -> 3, each once a share of the load is counted; single owners once settled.
       int steps = 0;
@@ -120,7 +96,9 @@ class ScaleOutAndInIT {
       watch.awaitConsumed(EVENTS * 3 / 5, Duration.ofMinutes(2));
       watch.awaitNextRound();
       Set<String> cSeries = watch.lastRound(c).keySet();
-      assertThat(cSeries).as("series c exported before it died").isNotEmpty();
+      assertThat(cSeries)
+          .as("series c exported before it died (its last scrape: %s)", watch.lastAnswer(c))
+          .isNotEmpty();
       live.remove(c);
       long killed = System.nanoTime();
       c.kill();
@@ -312,23 +290,16 @@ class ScaleOutAndInIT {
     throw new AssertionError("the query API did not answer 200 within 2 minutes of the kill");
   }
 
-  private Map<String, String> settings(String id, String instance) throws IOException {
+  private Map<String, String> settings(ReliabilityLoad load, String instance) throws IOException {
     int port = freePort();
-    Map<String, String> p = new HashMap<>();
-    p.put(TallyConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-    p.put(TallyConfig.APPLICATION_ID, "tally-scale-" + id);
+    Map<String, String> p = load.settings(instance, dir);
     p.put(TallyConfig.APPLICATION_SERVER, "127.0.0.1:" + port);
     p.put(TallyConfig.HTTP_PORT, Integer.toString(port));
-    p.put(TallyConfig.STATE_DIR, dir.resolve("state-" + instance).toString());
-    p.put(TallyConfig.INPUT_TOPIC_PATTERN, "events\\." + id + "\\..*");
-    p.put(TallyConfig.DLQ_TOPIC, "tally-scale-" + id + ".dlq");
     // A warm copy of every task on another instance, so that a dead one's tasks move at once.
     p.put("kafka.num.standby.replicas", "1");
     // A joining instance takes its share of tasks at once, restoring their stores, rather than
     // warming copies up first and taking over at a probing rebalance ten minutes later.
     p.put("kafka.acceptable.recovery.lag", Long.toString(Long.MAX_VALUE));
-    // A dead instance leaves the group after 6 s rather than the 45 s default.
-    p.put("kafka.session.timeout.ms", "6000");
     return p;
   }
 
