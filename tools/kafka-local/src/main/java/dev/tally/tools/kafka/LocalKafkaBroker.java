@@ -36,6 +36,16 @@ import org.apache.kafka.common.utils.Time;
  *
  * <p>Several brokers can run in one JVM, one after another or at the same time: each has its own
  * ports, data directory and cluster id.
+ *
+ * <p>A broker can be stopped and started again, as an outage: {@link #stop()} shuts it down and
+ * keeps its data directory (a temporary one too) and its client port; {@link #start()} brings it
+ * back on both, so clients reconnect to the address they had and find their topics, records,
+ * consumer groups and transactions where they were.
+ *
+ * <pre>{@code
+ * broker.stop();   // clients now fail to connect
+ * broker.start();  // same port, same data
+ * }</pre>
  */
 public final class LocalKafkaBroker implements AutoCloseable {
   /** The address clients connect to and the broker advertises. */
@@ -63,6 +73,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
   private enum State {
     NEW,
     RUNNING,
+    STOPPED,
     CLOSED
   }
 
@@ -91,20 +102,25 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
   /**
    * Formats the data directory (unless it already holds this broker's data), starts the broker and
-   * waits until it answers client requests.
+   * waits until it answers client requests. After {@link #stop()}, starts it again on the same data
+   * directory and client port.
    *
    * @return this broker, for chaining after {@link Builder#build()}
-   * @throws PortInUseException if the port given to {@link Builder#port(int)} is taken
-   * @throws IllegalStateException if the broker cannot start within the startup timeout
+   * @throws PortInUseException if the port given to {@link Builder#port(int)} is taken, or after
+   *     {@link #stop()} the broker's own port
+   * @throws IllegalStateException if the broker cannot start within the startup timeout, or it is
+   *     running or closed
    */
   public synchronized LocalKafkaBroker start() {
-    if (state != State.NEW) {
-      throw new IllegalStateException("a LocalKafkaBroker can be started once; it is " + state);
+    if (state != State.NEW && state != State.STOPPED) {
+      throw new IllegalStateException("a LocalKafkaBroker that is " + state + " cannot start");
     }
     long deadline = System.nanoTime() + startupTimeout.toNanos();
     try {
-      dataDir = DataDirectory.open(requestedDataDir);
-      startOnFreePorts();
+      if (dataDir == null) {
+        dataDir = DataDirectory.open(requestedDataDir);
+      }
+      startOnFreePorts(state == State.STOPPED ? port : requestedPort);
       awaitAcceptingRequests(deadline);
       state = State.RUNNING;
       return this;
@@ -117,14 +133,36 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
   }
 
-  /** The {@code bootstrap.servers} value for clients, {@code 127.0.0.1:PORT}. */
+  /**
+   * Shuts the broker down cleanly, as an outage its clients see, and keeps its data directory and
+   * client port for {@link #start()}. Stopping a stopped broker does nothing.
+   *
+   * @throws IllegalStateException if the broker never started or is closed
+   */
+  public synchronized void stop() {
+    if (state == State.STOPPED) {
+      return;
+    }
+    requireRunning();
+    state = State.STOPPED;
+    closeAdmin();
+    stop(server);
+    server = null;
+  }
+
+  /**
+   * The {@code bootstrap.servers} value for clients, {@code 127.0.0.1:PORT}; it stays the same
+   * across {@link #stop()} and {@link #start()}.
+   */
   public synchronized String bootstrapServers() {
     return HOST + ":" + port();
   }
 
-  /** The port clients connect to. */
+  /** The port clients connect to, also while stopped. */
   public synchronized int port() {
-    requireRunning();
+    if (state != State.STOPPED) {
+      requireRunning();
+    }
     return port;
   }
 
@@ -167,10 +205,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
       return;
     }
     state = State.CLOSED;
-    if (admin != null) {
-      admin.close(Duration.ofSeconds(5));
-      admin = null;
-    }
+    closeAdmin();
     if (server != null) {
       stop(server);
       server = null;
@@ -180,12 +215,19 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
   }
 
-  private void startOnFreePorts() {
+  private void closeAdmin() {
+    if (admin != null) {
+      admin.close(Duration.ofSeconds(5));
+      admin = null;
+    }
+  }
+
+  private void startOnFreePorts(int wantedPort) {
     for (int attempt = 1; ; attempt++) {
-      if (requestedPort != 0) {
-        LoopbackPorts.requireFree(requestedPort);
+      if (wantedPort != 0) {
+        LoopbackPorts.requireFree(wantedPort);
       }
-      int brokerPort = requestedPort != 0 ? requestedPort : LoopbackPorts.free(-1);
+      int brokerPort = wantedPort != 0 ? wantedPort : LoopbackPorts.free(-1);
       int controllerPort = LoopbackPorts.free(brokerPort);
       KafkaConfig config =
           KafkaConfig.fromProps(serverProperties(brokerPort, controllerPort), false);
@@ -201,8 +243,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
         if (!LoopbackPorts.isBindFailure(e)) {
           throw new IllegalStateException("Kafka broker failed to start: " + e.getMessage(), e);
         }
-        if (requestedPort != 0) {
-          LoopbackPorts.requireFree(requestedPort);
+        if (wantedPort != 0) {
+          LoopbackPorts.requireFree(wantedPort);
         }
         // Another process took a port between choosing it and binding it; choose again.
         if (attempt == MAX_START_ATTEMPTS) {

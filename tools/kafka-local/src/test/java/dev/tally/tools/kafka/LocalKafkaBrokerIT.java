@@ -126,6 +126,33 @@ class LocalKafkaBrokerIT {
   }
 
   @Test
+  void shouldStopAndStartAgainOnTheSameAddressKeepingRecords() throws Exception {
+    try (LocalKafkaBroker broker = LocalKafkaBroker.builder().build().start()) {
+      String address = broker.bootstrapServers();
+      Path dataDir = broker.dataDir();
+      broker.createTopic("events.outage", 1);
+      try (KafkaProducer<String, String> producer = producer(broker, Map.of())) {
+        producer.send(new ProducerRecord<>("events.outage", "k", "before-stop")).get();
+
+        broker.stop();
+        assertThat(broker.bootstrapServers()).isEqualTo(address);
+        assertThat(dataDir).as("a temporary data dir is kept while stopped").isDirectory();
+        assertThatThrownBy(broker::dataDir).isInstanceOf(IllegalStateException.class);
+
+        broker.start();
+        assertThat(broker.bootstrapServers()).isEqualTo(address);
+        // The same producer reconnects by itself to the address it had.
+        producer.send(new ProducerRecord<>("events.outage", "k", "after-start")).get();
+      }
+      assertThat(consumeValues(broker, "events.outage", 2, "read_uncommitted"))
+          .containsExactly("before-stop", "after-start");
+      assertThatThrownBy(broker::start)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("a LocalKafkaBroker that is RUNNING cannot start");
+    }
+  }
+
+  @Test
   void shouldRefuseADataDirThatAnotherBrokerIsUsing(@TempDir Path dataDir) throws Exception {
     try (LocalKafkaBroker first = LocalKafkaBroker.builder().dataDir(dataDir).build().start()) {
       first.createTopic("events.owned", 1);
