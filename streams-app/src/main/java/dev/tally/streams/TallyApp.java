@@ -133,11 +133,18 @@ public final class TallyApp implements AutoCloseable {
 
   /**
    * Why the pipeline counts nothing yet although it runs, if so: no topic matches {@code
-   * input.topic.pattern}. Asks the cluster at most every 5 s, never blocking more than one caller;
-   * once a topic was seen the answer stays no.
+   * input.topic.pattern}. A topic exists once this instance reads a partition of one; otherwise
+   * asks the cluster at most every 5 s, never blocking more than one caller; once a topic was seen
+   * the answer stays no.
    */
   public Optional<String> idleReason() {
     if (inputTopicSeen) {
+      return Optional.empty();
+    }
+    // An instance that reads a partition of an input topic knows one exists without asking: it
+    // must not answer "no topic" to the probes that arrive while the first check is in flight.
+    if (readsInputPartition()) {
+      inputTopicSeen = true;
       return Optional.empty();
     }
     long now = System.nanoTime();
@@ -160,6 +167,17 @@ public final class TallyApp implements AutoCloseable {
                 + " '"
                 + config.inputTopicPattern().pattern()
                 + "' yet; events are counted as soon as one exists");
+  }
+
+  private boolean readsInputPartition() {
+    try {
+      return streams.metadataForLocalThreads().stream()
+          .flatMap(thread -> thread.activeTasks().stream())
+          .flatMap(task -> task.topicPartitions().stream())
+          .anyMatch(p -> config.inputTopicPattern().matcher(p.topic()).matches());
+    } catch (IllegalStateException notRunningYet) {
+      return false;
+    }
   }
 
   private boolean anyInputTopic() {

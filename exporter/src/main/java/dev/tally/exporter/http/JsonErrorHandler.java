@@ -22,6 +22,12 @@ final class JsonErrorHandler extends ErrorHandler {
     setShowMessageInTitle(false);
   }
 
+  /** Every method gets the JSON body: Jetty's default writes one for GET, POST and HEAD only. */
+  @Override
+  public boolean errorPageForMethod(String method) {
+    return true;
+  }
+
   @Override
   protected void generateResponse(
       Request request,

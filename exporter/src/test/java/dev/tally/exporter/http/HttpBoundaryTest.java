@@ -127,6 +127,18 @@ class HttpBoundaryTest {
   }
 
   @Test
+  void shouldAnswerMalformedRequestsOfEveryMethodWithJsonErrors() throws Exception {
+    for (String method : java.util.List.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS")) {
+      String response = raw(method + " /api/v1/query/%c0%af HTTP/1.1\r\nHost: localhost");
+
+      assertThat(response).as(method).startsWith("HTTP/1.1 400 ");
+      if (!method.equals("HEAD")) {
+        assertJsonError(response);
+      }
+    }
+  }
+
+  @Test
   void shouldNotServeHealthOrUnknownPathsWithoutCredentials() throws Exception {
     HttpResponse<String> response = get("health/ready", null);
 
