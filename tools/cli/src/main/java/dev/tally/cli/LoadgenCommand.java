@@ -21,6 +21,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -189,6 +190,10 @@ final class LoadgenCommand implements Callable<Integer> {
       description = "Scrape these /metrics URLs, sum them and compare with --truth; sends nothing.")
   private List<URI> verify;
 
+  // With --verify: --user (password from $TALLY_PASSWORD or --password-file) and --cacert, as
+  // for tally query.
+  @Mixin private HttpLogin login;
+
   private final CliEnvironment environment;
 
   LoadgenCommand(CliEnvironment environment) {
@@ -263,7 +268,8 @@ final class LoadgenCommand implements Callable<Integer> {
     }
     Map<String, Double> scraped;
     try {
-      scraped = Verify.scrape(verify);
+      Map<String, String> env = environment.variables();
+      scraped = Verify.scrape(verify, login.ssl(env), login.authorization(env));
     } catch (IOException | IllegalArgumentException e) {
       throw new CliFailure("cannot scrape: " + e.getMessage(), e);
     }

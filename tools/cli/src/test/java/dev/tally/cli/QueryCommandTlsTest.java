@@ -111,6 +111,23 @@ class QueryCommandTlsTest {
             response.write(body);
           }
         });
+    // /metrics behind basic auth (user "ops", password "s3cret"), for loadgen --verify.
+    server.createContext(
+        "/metrics",
+        exchange -> {
+          String expected =
+              "Basic "
+                  + java.util.Base64.getEncoder()
+                      .encodeToString("ops:s3cret".getBytes(StandardCharsets.UTF_8));
+          boolean allowed = expected.equals(exchange.getRequestHeaders().getFirst("Authorization"));
+          byte[] body =
+              (allowed ? "ack_timeouts_total{service=\"im\"} 7\n" : "{\"error\":\"login\"}")
+                  .getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(allowed ? 200 : 401, body.length);
+          try (var response = exchange.getResponseBody()) {
+            response.write(body);
+          }
+        });
     server.start();
   }
 
@@ -179,6 +196,47 @@ class QueryCommandTlsTest {
             "tally: --cacert "
                 + notCertificates
                 + ": not PEM certificates or a PKCS12 or JKS truststore");
+  }
+
+  @Test
+  void shouldVerifyAgainstAnHttpsMetricsEndpointWithBasicAuth() throws Exception {
+    Path truth =
+        Files.writeString(
+            dir.resolve("truth.json"),
+            "{\"format\": \"tally-loadgen-truth/1\", \"series\": "
+                + "{\"ack_timeouts_total{service=\\\"im\\\"}\": 7}}");
+    Path password = Files.writeString(dir.resolve("password"), "s3cret\n");
+    String metrics = url() + "/metrics";
+
+    int ok =
+        tally(
+            Map.of(),
+            "loadgen",
+            "--verify",
+            metrics,
+            "--truth",
+            truth.toString(),
+            "--user",
+            "ops",
+            "--password-file",
+            password.toString(),
+            "--cacert",
+            pem.toString());
+    assertThat(ok).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("all 1 series match over 1 scrape(s)");
+
+    int refused =
+        tally(
+            Map.of(),
+            "loadgen",
+            "--verify",
+            metrics,
+            "--truth",
+            truth.toString(),
+            "--cacert",
+            pem.toString());
+    assertThat(refused).isEqualTo(1);
+    assertThat(err.toString()).contains(metrics + " answered HTTP 401").doesNotContain("\tat ");
   }
 
   /** Runs the JDK's keytool with these arguments and requires it to succeed. */

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import javax.net.ssl.SSLContext;
 
 /**
  * Holds what Tally shows against a ground truth: scrapes each {@code /metrics} URL, sums every
@@ -86,17 +87,36 @@ public final class Verify {
   /** Scrapes every URL and sums each series over them. */
   public static Map<String, Double> scrape(List<URI> urls)
       throws IOException, InterruptedException {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    return scrape(urls, null, null);
+  }
+
+  /**
+   * Scrapes every URL and sums each series over them.
+   *
+   * @param ssl the TLS context for https URLs, or null for the JDK's default trust
+   * @param authorization the Authorization header to send (e.g. {@code Basic ...}), or null
+   * @throws IOException if a URL cannot be reached or answers other than 200
+   */
+  public static Map<String, Double> scrape(List<URI> urls, SSLContext ssl, String authorization)
+      throws IOException, InterruptedException {
+    HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(TIMEOUT);
+    if (ssl != null) {
+      client.sslContext(ssl);
+    }
+    HttpClient http = client.build();
     Map<String, Double> sum = new HashMap<>();
     for (URI url : urls) {
-      HttpRequest request =
+      HttpRequest.Builder request =
           HttpRequest.newBuilder(url)
               .timeout(TIMEOUT)
               // The classic text format: no _created lines, no native histograms.
               .header("Accept", "text/plain; version=0.0.4")
-              .GET()
-              .build();
-      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+              .GET();
+      if (authorization != null) {
+        request.header("Authorization", authorization);
+      }
+      HttpResponse<String> response =
+          http.send(request.build(), HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
         throw new IOException(url + " answered HTTP " + response.statusCode());
       }
