@@ -58,6 +58,11 @@ public final class GroundTruth {
   private final Map<String, List<BigDecimal>> observations = new HashMap<>();
   private final Map<String, Long> rejectedByReason = new HashMap<>();
   private final Map<String, Long> connectionsBySource = new HashMap<>();
+  // The latest event time each source (topic, service, instance) sent, as Tally judges lateness.
+  private final Map<String, Long> sourceClocks = new HashMap<>();
+  // Whether the event being mapped misses its 10 s window: each of its counter and histogram
+  // updates then counts in tally_late_events_total{metric}.
+  private boolean late;
   private long events;
   private long valid;
   private long rejected;
@@ -80,7 +85,23 @@ public final class GroundTruth {
       return;
     }
     valid++;
+    late = misses10sWindow(e);
     map(e);
+    late = false;
+  }
+
+  /**
+   * docs/events.md, "Event time and late events", with the default windows (10 s finest) and {@code
+   * window.grace} (30 s): an event is late for its 10 s window when its source already sent an
+   * event at least 30 s past that window's end. The source's clock then moves on to the event's
+   * time if that is later.
+   */
+  private boolean misses10sWindow(GeneratedEvent e) {
+    String source = e.topic() + '\0' + e.service() + '\0' + e.instance();
+    Long clock = sourceClocks.get(source);
+    long windowEnd = Math.floorDiv(e.timestampMs(), 10_000L) * 10_000L + 10_000L;
+    sourceClocks.merge(source, e.timestampMs(), Math::max);
+    return clock != null && windowEnd + 30_000L <= clock;
   }
 
   /** The built-in catalog's mapping of each event type to series, as docs/metrics.md lists it. */
@@ -269,7 +290,7 @@ public final class GroundTruth {
   /**
    * Tally's own counters this load decides: {@code tally_events_consumed_total}, {@code
    * tally_events_rejected_total}, {@code tally_events_duplicate_total}, {@code
-   * tally_events_unmapped_total}.
+   * tally_events_unmapped_total}, {@code tally_late_events_total}.
    */
   public Map<String, Double> tallyCounters() {
     return Map.copyOf(tallyCounters);
@@ -372,6 +393,13 @@ public final class GroundTruth {
 
   private void count(String metric, double amount, String... labels) {
     counters.merge(key(metric, labels), amount, Double::sum);
+    countLate(metric);
+  }
+
+  private void countLate(String metric) {
+    if (late) {
+      tally("tally_late_events_total", 1, "metric", metric);
+    }
   }
 
   private void tally(String metric, double amount, String... labels) {
@@ -384,6 +412,7 @@ public final class GroundTruth {
     observations
         .computeIfAbsent(key(metric, labels), k -> new ArrayList<>())
         .add(ms.divide(THOUSAND));
+    countLate(metric);
   }
 
   private static String source(GeneratedEvent e) {

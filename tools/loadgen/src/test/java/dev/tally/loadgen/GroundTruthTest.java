@@ -98,6 +98,42 @@ class GroundTruthTest {
     return truth;
   }
 
+  /**
+   * docs/events.md: late for its 10 s window when its source already sent an event at least 30 s
+   * (window.grace) past that window's end; one count per counter or histogram update.
+   */
+  @Test
+  void shouldCountLateUpdatesPerMetricByEachSourcesClock() {
+    long t = 1_795_435_170_000L; // a 10 s window starts here
+    GroundTruth truth = new GroundTruth();
+    truth.add(at(t, "ack.timeout", "im-1"));
+    // Window [t-60 s, t-50 s) ends 50 s before the source's clock: late, for both its updates.
+    truth.add(at(t - 60_000, "ack.received", "im-1", "latency_ms", 12.0));
+    // Window [t-40 s, t-30 s): its end plus the grace is exactly the clock, late.
+    truth.add(at(t - 35_000, "ack.timeout", "im-1"));
+    // Window [t-30 s, t-20 s): 10 s of grace left, on time.
+    truth.add(at(t - 25_000, "ack.timeout", "im-1"));
+    // Another instance has a clock of its own: its first event is on time.
+    truth.add(at(t - 60_000, "ack.timeout", "im-2"));
+
+    assertThat(truth.tallyCounters())
+        .containsEntry("tally_late_events_total{metric=\"ack_received_total\"}", 1.0)
+        .containsEntry("tally_late_events_total{metric=\"ack_latency_seconds\"}", 1.0)
+        .containsEntry("tally_late_events_total{metric=\"ack_timeouts_total\"}", 1.0);
+    assertThat(truth.tallyCounters().keySet().stream().filter(k -> k.startsWith("tally_late")))
+        .hasSize(3);
+    assertThat(truth.counters()).containsEntry("ack_timeouts_total{service=\"im-gateway\"}", 4.0);
+  }
+
+  private static GeneratedEvent at(long timeMs, String type, String instance, Object... fields) {
+    Map<String, Object> f = new LinkedHashMap<>();
+    for (int i = 0; i < fields.length; i += 2) {
+      f.put((String) fields[i], fields[i + 1]);
+    }
+    return new GeneratedEvent(
+        IM, type, "im-gateway", instance, timeMs, f, "{}".getBytes(StandardCharsets.UTF_8), null);
+  }
+
   @Test
   void shouldCountRecordsByWhatTallyDoesWithThem() {
     GroundTruth truth = handful();
