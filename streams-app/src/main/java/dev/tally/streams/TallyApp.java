@@ -175,7 +175,8 @@ public final class TallyApp implements AutoCloseable {
           .flatMap(thread -> thread.activeTasks().stream())
           .flatMap(task -> task.topicPartitions().stream())
           .anyMatch(p -> config.inputTopicPattern().matcher(p.topic()).matches());
-    } catch (IllegalStateException notRunningYet) {
+    } catch (RuntimeException notRunning) {
+      // Not started yet (StreamsNotStartedException) or shutting down (IllegalStateException).
       return false;
     }
   }

@@ -36,7 +36,7 @@ class CardinalityAttackIT {
   private static final String SERVICE = "attack";
   // Heap retained by the pipeline after the attack, over what it held before (after a full GC):
   // the cap's admitted series and the stores' caches, not anything per label value sent.
-  private static final long MAX_HEAP_GROWTH_BYTES = 256L * 1024 * 1024;
+  private static final long MAX_HEAP_GROWTH_BYTES = 128L * 1024 * 1024;
   // A scrape of cap live series of the metric (and its ratio) is well under this.
   private static final long MAX_SCRAPE_BYTES = 8L * 1024 * 1024;
 
