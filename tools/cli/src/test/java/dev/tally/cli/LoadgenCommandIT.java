@@ -71,7 +71,10 @@ class LoadgenCommandIT {
             truth.toString());
     assertThat(sent).as(err.toString()).isZero();
     assertThat(out.toString()).contains("sent 4,000 records").contains("0 errors");
-    assertThat(Files.readString(truth)).contains("tally_events_duplicate_total");
+    assertThat(Files.readString(truth))
+        .contains("tally_events_duplicate_total")
+        // --late 0.02: late events the scrape must show, metric by metric.
+        .contains("tally_late_events_total{metric=");
 
     TallyConfig config =
         TallyConfig.fromMap(
