@@ -146,10 +146,10 @@ public final class TallyTopology {
 
     long finestMs = windows.get(0).size().toMillis();
     Lateness lateness = new Lateness(windows, config.windowGrace(), config.eventMaxFutureSkew());
-    List<String> routerStores =
+    List<String> preAggregateStores =
         new ArrayList<>(List.of(StoreNames.PENDING, StoreNames.SEEN, StoreNames.SOURCE_CLOCKS));
     if (dedup) {
-      routerStores.add(StoreNames.DEDUP);
+      preAggregateStores.add(StoreNames.DEDUP);
     }
     KStream<byte[], Checked> checked =
         input
@@ -181,7 +181,7 @@ public final class TallyTopology {
                     config.gaugeTtl(),
                     config.seriesTtl()),
             Named.as(StoreNames.PRE_AGGREGATE),
-            routerStores.toArray(String[]::new))
+            preAggregateStores.toArray(String[]::new))
         .repartition(
             Repartitioned.<SeriesKey, Partial>as(StoreNames.SERIES_REPARTITION)
                 // Its own count, not derived from the input topics: Tally starts before any input
