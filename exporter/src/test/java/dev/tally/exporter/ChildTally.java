@@ -33,9 +33,7 @@ import java.util.regex.Pattern;
  *
  * <p>Settings named in the system property {@value #EXTRA_SETTINGS} ({@code key=value,...}) are
  * added to every child's config and win: they switch a guarantee off to show that a test guarding
- * it fails, e.g. {@code -Dtally.child.settings=processing.guarantee=at_least_once}. {@code {name}}
- * in a value stands for the instance's name: {@code application.id=split-{name}} gives each
- * instance an application of its own.
+ * it fails, e.g. {@code -Dtally.child.settings=processing.guarantee=at_least_once}.
  */
 final class ChildTally {
   static final String EXTRA_SETTINGS = "tally.child.settings";
@@ -61,7 +59,7 @@ final class ChildTally {
     this.config = dir.resolve(name + ".properties");
     Properties p = new Properties();
     p.putAll(settings);
-    extraSettings().forEach((key, value) -> p.setProperty(key, value.replace("{name}", name)));
+    p.putAll(extraSettings());
     try (Writer out = Files.newBufferedWriter(config)) {
       p.store(out, null);
     } catch (IOException e) {

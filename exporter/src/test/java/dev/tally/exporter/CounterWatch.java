@@ -49,7 +49,6 @@ final class CounterWatch implements AutoCloseable, Runnable {
   private volatile Map<ChildTally, Map<String, Double>> lastRound = Map.of();
   private volatile int rounds;
   private volatile long lastRoundStartedNanos;
-  private volatile long longestRoundMs;
 
   private CounterWatch(Duration every, List<ChildTally> instances) {
     this.every = every;
@@ -93,7 +92,6 @@ final class CounterWatch implements AutoCloseable, Runnable {
       lastRoundStartedNanos = started;
       rounds++;
       long tookNanos = System.nanoTime() - started;
-      longestRoundMs = Math.max(longestRoundMs, tookNanos / 1_000_000);
       long left = every.toNanos() - tookNanos;
       if (left > 0) {
         try {
@@ -119,10 +117,6 @@ final class CounterWatch implements AutoCloseable, Runnable {
 
   int rounds() {
     return rounds;
-  }
-
-  long longestRoundMs() {
-    return longestRoundMs;
   }
 
   /** Every monotonic series of the last round, summed over the instances that answered. */

@@ -94,8 +94,7 @@ class ScaleOutAndInIT {
 
       // 3 -> 2: c dies. Its series must come back on a survivor.
       watch.awaitConsumed(EVENTS * 3 / 5, Duration.ofMinutes(2));
-      watch.awaitNextRound();
-      Set<String> cSeries = watch.lastRound(c).keySet();
+      Set<String> cSeries = awaitExporting(watch, c);
       assertThat(cSeries)
           .as("series c exported before it died (its last scrape: %s)", watch.lastAnswer(c))
           .isNotEmpty();
@@ -258,6 +257,20 @@ class ScaleOutAndInIT {
     return http.send(
         HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * What {@code instance} exports once it exports series: an instance shows none of its stores'
+   * series while Kafka Streams moves or restores a task of it (a rebalance may come at any time).
+   */
+  private static Set<String> awaitExporting(CounterWatch watch, ChildTally instance)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    watch.awaitNextRound();
+    while (watch.lastRound(instance).isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    return watch.lastRound(instance).keySet();
   }
 
   /** Waits until every one of {@code series} is exported by some live instance; returns when. */
