@@ -397,7 +397,8 @@
         })),
         axes: [{}, { size: 70 }]
       };
-      if (kind === 'bars') {
+      // Bars for one series; several would be drawn over each other, so they get lines.
+      if (kind === 'bars' && cols.length === 1) {
         opts.series.forEach(function (se, i) {
           if (i > 0) se.paths = uPlot.paths.bars({ size: [0.8, 60], align: 0 });
           if (i > 0) se.fill = COLORS[(i - 1) % COLORS.length] + '66';
