@@ -41,8 +41,10 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  *
  * <p>{@link CachedStateStore} is an internal interface of Kafka Streams (4.3); {@code
  * ProcessorStateManager.flushCache()} calls it inside {@code StreamTask.prepareCommit}, before the
- * producer commits. {@code TallyCrashIT} fails when these writes are skipped, so a Kafka Streams
- * upgrade that stops calling it cannot go unnoticed.
+ * producer commits. The public {@link StateStore#commit} would not do: in 4.3 it runs from {@code
+ * postCommit}, after the transaction has committed, so writes made there would fall into the next
+ * one. {@code TallyCrashIT} fails when these writes are skipped, so a Kafka Streams upgrade that
+ * stops calling it cannot go unnoticed.
  *
  * @param <K> key, with {@code equals}/{@code hashCode} by value
  * @param <V> value; a value changed in place must be {@link #put} again to be persisted
