@@ -49,8 +49,12 @@ public final class ConfigDocs {
             + "```\n\n"
             + "`KAFKA_BOOTSTRAP_SERVERS` is read as `bootstrap.servers` too. Tally sets `commit.interval.ms=500`,"
             + " `processing.guarantee=exactly_once_v2`, continue-and-DLQ exception handlers"
-            + " (`errors.dead.letter.queue.topic.name` = `dlq.topic`) and"
-            + " `topology.optimization=none`; a `kafka.` property overrides them.\n");
+            + " (`errors.dead.letter.queue.topic.name` = `dlq.topic`),"
+            + " `topology.optimization=none`, `main.consumer.metadata.max.age.ms=10000` (a new"
+            + " input topic is found within 10 s) and"
+            + " `producer.max.in.flight.requests.per.connection=1` (with transactions v2, a"
+            + " refused first batch of a transaction otherwise made the broker refuse the batches"
+            + " behind it until the transaction timed out); a `kafka.` property overrides them.\n");
     return md.toString();
   }
 }

@@ -40,6 +40,28 @@ class TallyConfigTest {
     assertThat(config.bootstrapServers()).isEmpty();
   }
 
+  /** docs/configuration.md: the Kafka settings Tally sets, and that a kafka. property wins. */
+  @Test
+  void shouldSetTheDocumentedKafkaSettingsUnlessAKafkaPropertyOverridesThem() {
+    Properties defaults = TallyConfig.fromMap(Map.of()).streamsProperties();
+    Properties overridden =
+        TallyConfig.fromMap(
+                Map.of(
+                    "kafka.producer.max.in.flight.requests.per.connection", "5",
+                    "kafka.commit.interval.ms", "1000"))
+            .streamsProperties();
+
+    assertThat(defaults)
+        .containsEntry("commit.interval.ms", "500")
+        .containsEntry("topology.optimization", "none")
+        .containsEntry("main.consumer.metadata.max.age.ms", "10000")
+        .containsEntry("producer.max.in.flight.requests.per.connection", "1")
+        .containsEntry("errors.dead.letter.queue.topic.name", "tally.dlq");
+    assertThat(overridden)
+        .containsEntry("producer.max.in.flight.requests.per.connection", "5")
+        .containsEntry("commit.interval.ms", "1000");
+  }
+
   @Test
   void shouldLetTheFileOverrideDefaultsAndTheEnvironmentOverrideTheFile() throws IOException {
     Path file = dir.resolve("tally.yaml");
