@@ -74,7 +74,7 @@ public final class LoadRunner {
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
     props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "tally-loadgen");
-    GroundTruth truth = new GroundTruth();
+    GroundTruth truth = GroundTruth.keyedBySource();
     AtomicLong sent = new AtomicLong();
     AtomicLong errors = new AtomicLong();
     long started = System.nanoTime();

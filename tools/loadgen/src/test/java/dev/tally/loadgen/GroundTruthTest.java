@@ -105,7 +105,7 @@ class GroundTruthTest {
   @Test
   void shouldCountLateUpdatesPerMetricByEachSourcesClock() {
     long t = 1_795_435_170_000L; // a 10 s window starts here
-    GroundTruth truth = new GroundTruth();
+    GroundTruth truth = GroundTruth.keyedBySource();
     truth.add(at(t, "ack.timeout", "im-1"));
     // Window [t-60 s, t-50 s) ends 50 s before the source's clock: late, for both its updates.
     truth.add(at(t - 60_000, "ack.received", "im-1", "latency_ms", 12.0));
