@@ -60,6 +60,11 @@ class HttpAbuseIT {
   private static final Duration LATENCY_BOUND = Duration.ofSeconds(10);
   private static final Pattern STACK_TRACE =
       Pattern.compile("(Exception|\\tat |\\bat (java|org|dev|io|jdk)\\.|Caused by|<html|<HTML)");
+  // A stack trace in any answer; HTML is an error page only outside a 200 (the web console at /
+  // answers its pages with 200 and HTML).
+  private static final Pattern TRACE =
+      Pattern.compile("(Exception|\\tat |\\bat (java|org|dev|io|jdk)\\.|Caused by)");
+  private static final Pattern HTML = Pattern.compile("(<html|<HTML)");
 
   @RegisterExtension static KafkaBrokerExtension kafka = new KafkaBrokerExtension();
 
@@ -392,7 +397,9 @@ class HttpAbuseIT {
   }
 
   private static void check(String request, int status, String body, List<String> failures) {
-    if (status == 500 || STACK_TRACE.matcher(body).find()) {
+    if (status == 500
+        || TRACE.matcher(body).find()
+        || (status != 200 && HTML.matcher(body).find())) {
       failures.add(status + " for " + request.lines().findFirst().orElse("") + ": " + body);
     }
   }
