@@ -16,19 +16,17 @@ class GroundTruthTest {
 
   private static GeneratedEvent event(
       String topic, String type, String service, String instance, Object... fields) {
+    return event(topic, type, service, instance, 1_795_435_170_000L, fields);
+  }
+
+  private static GeneratedEvent event(
+      String topic, String type, String service, String instance, long timeMs, Object... fields) {
     Map<String, Object> f = new LinkedHashMap<>();
     for (int i = 0; i < fields.length; i += 2) {
       f.put((String) fields[i], fields[i + 1]);
     }
     return new GeneratedEvent(
-        topic,
-        type,
-        service,
-        instance,
-        1_795_435_170_000L,
-        f,
-        "{}".getBytes(StandardCharsets.UTF_8),
-        null);
+        topic, type, service, instance, timeMs, f, "{}".getBytes(StandardCharsets.UTF_8), null);
   }
 
   private static GroundTruth handful() {
@@ -126,12 +124,7 @@ class GroundTruthTest {
   }
 
   private static GeneratedEvent at(long timeMs, String type, String instance, Object... fields) {
-    Map<String, Object> f = new LinkedHashMap<>();
-    for (int i = 0; i < fields.length; i += 2) {
-      f.put((String) fields[i], fields[i + 1]);
-    }
-    return new GeneratedEvent(
-        IM, type, "im-gateway", instance, timeMs, f, "{}".getBytes(StandardCharsets.UTF_8), null);
+    return event(IM, type, "im-gateway", instance, timeMs, fields);
   }
 
   @Test
