@@ -7,15 +7,11 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
-import org.apache.kafka.streams.processor.internals.InternalProcessorContext;
-import org.apache.kafka.streams.processor.internals.ProcessorRecordContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -58,7 +54,7 @@ public final class CommitBufferedStore<K, V> implements StateStore, CachedStateS
   // delete must be logged as a tombstone; a key never logged needs none).
   private final Set<K> dirty = new HashSet<>();
   private final Set<K> persisted = new HashSet<>();
-  private InternalProcessorContext<?, ?> context;
+  private CommitWrites writes;
   private String topic = "";
 
   private CommitBufferedStore(
@@ -75,13 +71,10 @@ public final class CommitBufferedStore<K, V> implements StateStore, CachedStateS
    */
   public static <K, V> StoreBuilder<CommitBufferedStore<K, V>> builder(
       String name, Serde<K> keySerde, Serde<V> valueSerde) {
-    return new Builder<>(
+    return new LoggedWrapperBuilder<>(
         Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray())
-            .withCachingDisabled()
-            .withLoggingEnabled(Map.of()),
-        keySerde,
-        valueSerde);
+            Stores.inMemoryKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray()),
+        logged -> new CommitBufferedStore<>(logged, keySerde, valueSerde));
   }
 
   /** The value of {@code key}, or null. */
@@ -135,31 +128,20 @@ public final class CommitBufferedStore<K, V> implements StateStore, CachedStateS
     if (dirty.isEmpty()) {
       return;
     }
-    // The changelog store stamps its records with the current record context, which at commit
-    // time is whatever record or punctuation ran last (or none): give the writes their own.
-    ProcessorRecordContext previous = context == null ? null : context.recordContext();
-    if (context != null) {
-      context.setRecordContext(
-          new ProcessorRecordContext(
-              Time.SYSTEM.milliseconds(), -1, -1, null, new RecordHeaders()));
-    }
-    try {
-      for (K key : dirty) {
-        Bytes keyBytes = Bytes.wrap(keySerde.serializer().serialize(topic, key));
-        V value = values.get(key);
-        if (value != null) {
-          logged.put(keyBytes, valueSerde.serializer().serialize(topic, value));
-          persisted.add(key);
-        } else if (persisted.remove(key)) {
-          logged.delete(keyBytes);
-        }
-      }
-      dirty.clear();
-    } finally {
-      if (context != null) {
-        context.setRecordContext(previous);
-      }
-    }
+    writes.run(
+        () -> {
+          for (K key : dirty) {
+            Bytes keyBytes = Bytes.wrap(keySerde.serializer().serialize(topic, key));
+            V value = values.get(key);
+            if (value != null) {
+              logged.put(keyBytes, valueSerde.serializer().serialize(topic, value));
+              persisted.add(key);
+            } else if (persisted.remove(key)) {
+              logged.delete(keyBytes);
+            }
+          }
+          dirty.clear();
+        });
   }
 
   @Override
@@ -182,8 +164,7 @@ public final class CommitBufferedStore<K, V> implements StateStore, CachedStateS
     values.clear();
     dirty.clear();
     persisted.clear();
-    context =
-        stateStoreContext instanceof InternalProcessorContext<?, ?> internal ? internal : null;
+    writes = CommitWrites.of(stateStoreContext);
     topic = name() + "-changelog";
     logged.init(stateStoreContext, root);
   }
@@ -209,59 +190,5 @@ public final class CommitBufferedStore<K, V> implements StateStore, CachedStateS
   @Override
   public boolean isOpen() {
     return logged.isOpen();
-  }
-
-  private static final class Builder<K, V> implements StoreBuilder<CommitBufferedStore<K, V>> {
-    private StoreBuilder<KeyValueStore<Bytes, byte[]>> logged;
-    private final Serde<K> keySerde;
-    private final Serde<V> valueSerde;
-
-    Builder(
-        StoreBuilder<KeyValueStore<Bytes, byte[]>> logged, Serde<K> keySerde, Serde<V> valueSerde) {
-      this.logged = logged;
-      this.keySerde = keySerde;
-      this.valueSerde = valueSerde;
-    }
-
-    @Override
-    public StoreBuilder<CommitBufferedStore<K, V>> withCachingEnabled() {
-      throw new UnsupportedOperationException("the store is its own cache");
-    }
-
-    @Override
-    public StoreBuilder<CommitBufferedStore<K, V>> withCachingDisabled() {
-      return this;
-    }
-
-    @Override
-    public StoreBuilder<CommitBufferedStore<K, V>> withLoggingEnabled(Map<String, String> config) {
-      logged = logged.withLoggingEnabled(config);
-      return this;
-    }
-
-    @Override
-    public StoreBuilder<CommitBufferedStore<K, V>> withLoggingDisabled() {
-      throw new UnsupportedOperationException("the store exists to be changelogged");
-    }
-
-    @Override
-    public CommitBufferedStore<K, V> build() {
-      return new CommitBufferedStore<>(logged.build(), keySerde, valueSerde);
-    }
-
-    @Override
-    public Map<String, String> logConfig() {
-      return logged.logConfig();
-    }
-
-    @Override
-    public boolean loggingEnabled() {
-      return true;
-    }
-
-    @Override
-    public String name() {
-      return logged.name();
-    }
   }
 }

@@ -8,6 +8,7 @@ import dev.tally.streams.catalog.SelfMetrics;
 import dev.tally.streams.series.SeriesKey;
 import dev.tally.streams.store.Aggregate;
 import dev.tally.streams.store.CommitBufferedStore;
+import dev.tally.streams.store.DedupStore;
 import dev.tally.streams.store.Partial;
 import dev.tally.streams.store.PendingKey;
 import java.time.Duration;
@@ -23,7 +24,6 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * Last step of the reading task: fold each mapped event's series updates into partial aggregates
@@ -54,7 +54,6 @@ final class PreAggregator implements Processor<byte[], Checked, SeriesKey, Parti
   private final long finestWindowMs;
   private final Duration flushInterval;
   private final Duration dedupWindow;
-  private final long dedupBucketMs;
   private final long heartbeatMs;
   private final long seriesTtlMs;
   private final long touchMs;
@@ -73,7 +72,7 @@ final class PreAggregator implements Processor<byte[], Checked, SeriesKey, Parti
   private CommitBufferedStore<PendingKey, Partial> pending;
   private KeyValueStore<SeriesKey, Long> seen;
   private CommitBufferedStore<String, Long> clocks;
-  private WindowStore<String, Long> dedup;
+  private DedupStore dedup;
 
   PreAggregator(
       Lateness lateness,
@@ -86,7 +85,6 @@ final class PreAggregator implements Processor<byte[], Checked, SeriesKey, Parti
     this.finestWindowMs = finestWindowMs;
     this.flushInterval = flushInterval;
     this.dedupWindow = dedupWindow;
-    this.dedupBucketMs = dedupBucketMs(dedupWindow);
     // A tenth of the TTL: a source's gauges expire between 0.9 and 1 TTL after its last event.
     this.heartbeatMs = Math.max(1, gaugeTtl.toMillis() / 10);
     this.seriesTtlMs = seriesTtl.toMillis();
@@ -113,6 +111,9 @@ final class PreAggregator implements Processor<byte[], Checked, SeriesKey, Parti
     }
     pending.reload();
     clocks.reload();
+    if (dedup != null) {
+      dedup.reload();
+    }
     context.schedule(flushInterval, PunctuationType.WALL_CLOCK_TIME, now -> flush());
     context.schedule(FORGET_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::forgetIdleSources);
     if (seriesTtlMs > 0) {
@@ -155,27 +156,15 @@ final class PreAggregator implements Processor<byte[], Checked, SeriesKey, Parti
   /**
    * Whether an event with this {@code (service, event_id)} was counted from this input partition
    * ({@code topic} and this task's partition) within {@code dedup.window} (by Tally's clock at
-   * arrival); if not, remembers it. The ids are a changelogged window store: a replay after a crash
-   * finds the ids the committed state had, no more.
+   * arrival); if not, remembers it. The ids are persisted with each commit ({@link DedupStore}): a
+   * replay after a crash finds the ids the committed state had, no more.
    */
   private boolean alreadyCounted(String topic, Envelope envelope) {
     if (dedup == null) {
       return false;
     }
     String id = key(topic, envelope.service(), envelope.eventId());
-    long now = context.currentSystemTimeMs();
-    long window = dedupWindow.toMillis();
-    // Ids are filed under the half-window bucket of their arrival: point lookups in the three
-    // buckets that can hold an arrival within the window, instead of a range scan per event.
-    long bucket = Math.floorDiv(now, dedupBucketMs) * dedupBucketMs;
-    for (int back = 0; back <= 2; back++) {
-      Long counted = dedup.fetch(id, bucket - back * dedupBucketMs);
-      if (counted != null && now - counted < window) {
-        return true;
-      }
-    }
-    dedup.put(id, now, bucket);
-    return false;
+    return dedup.seenElseRecord(id, context.currentSystemTimeMs());
   }
 
   /**
@@ -188,11 +177,6 @@ final class PreAggregator implements Processor<byte[], Checked, SeriesKey, Parti
       key.append(part.length()).append(':').append(part);
     }
     return key.toString();
-  }
-
-  /** Half the dedup window, at least 1 ms: the buckets ids are filed under. */
-  static long dedupBucketMs(Duration window) {
-    return Math.max(1, window.toMillis() / 2);
   }
 
   /**

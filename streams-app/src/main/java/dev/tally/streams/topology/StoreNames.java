@@ -17,8 +17,12 @@ public final class StoreNames {
   /** Latest event time per source (topic, service, instance) of the reading task: lateness. */
   public static final String SOURCE_CLOCKS = "source-clocks";
 
-  /** Counted (service, event_id) pairs of the reading task within dedup.window (window store). */
-  public static final String DEDUP = "dedup";
+  /**
+   * Counted (service, event_id) pairs of the reading task within dedup.window ({@code DedupStore}:
+   * batches of id digests). Not {@code dedup}, the name of the window store of one record per id
+   * that it replaced: the old changelog is never read as batches.
+   */
+  public static final String DEDUP = "dedup-ids";
 
   /** Never-resetting totals per series (owner task). */
   public static final String CUMULATIVE = "cumulative";

@@ -11,6 +11,7 @@ import dev.tally.streams.config.TallyConfig;
 import dev.tally.streams.config.WindowSpec;
 import dev.tally.streams.series.SeriesKey;
 import dev.tally.streams.store.CommitBufferedStore;
+import dev.tally.streams.store.DedupStore;
 import dev.tally.streams.store.Partial;
 import dev.tally.streams.store.StoreSerdes;
 import java.time.Duration;
@@ -87,22 +88,7 @@ public final class TallyTopology {
     Duration dedupWindow = config.dedupWindow();
     boolean dedup = !dedupWindow.isZero();
     if (dedup) {
-      builder.addStateStore(
-          Stores.windowStoreBuilder(
-                  // Ids filed under half-window buckets (PreAggregator), kept for the window plus
-                  // one bucket: its segments drop expired ids, bounding memory and disk by the
-                  // ids counted within about one window.
-                  Stores.persistentWindowStore(
-                      StoreNames.DEDUP,
-                      dedupWindow.plusMillis(PreAggregator.dedupBucketMs(dedupWindow)),
-                      Duration.ofMillis(PreAggregator.dedupBucketMs(dedupWindow)),
-                      false),
-                  Serdes.String(),
-                  Serdes.Long())
-              // Uncached: every id is new, so a cache would only hold them until evicted, and
-              // they would evict the buffer's and the owners' entries from the thread's shared
-              // cache (statestore.cache.max.bytes) that do coalesce writes.
-              .withCachingDisabled());
+      builder.addStateStore(DedupStore.builder(StoreNames.DEDUP, dedupWindow));
     }
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
