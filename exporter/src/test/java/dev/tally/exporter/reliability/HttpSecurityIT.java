@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -29,8 +28,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -104,7 +101,7 @@ class HttpSecurityIT {
       URI base = URI.create("https://localhost:" + port + "/");
       HttpClient client =
           HttpClient.newBuilder()
-              .sslContext(trusting(keystore))
+              .sslContext(TestKeystores.trusting(keystore, STORE_PASSWORD))
               .connectTimeout(Duration.ofSeconds(30))
               .build();
       String good =
@@ -149,7 +146,8 @@ class HttpSecurityIT {
         targets.add(fuzzer.safeTarget().substring(1));
       }
       // Each request on its own TLS connection, so that no answer depends on an earlier one.
-      javax.net.ssl.SSLSocketFactory tls = trusting(keystore).getSocketFactory();
+      javax.net.ssl.SSLSocketFactory tls =
+          TestKeystores.trusting(keystore, STORE_PASSWORD).getSocketFactory();
       Map<String, String> notRefused = new TreeMap<>();
       Map<Integer, Integer> statuses = new TreeMap<>();
       int malformed = 0;
@@ -368,19 +366,6 @@ class HttpSecurityIT {
         producer.send(new ProducerRecord<>(topic, json.getBytes(StandardCharsets.UTF_8)));
       }
     }
-  }
-
-  private static SSLContext trusting(Path keystore) throws Exception {
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(keystore)) {
-      store.load(in, STORE_PASSWORD.toCharArray());
-    }
-    TrustManagerFactory trust =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    trust.init(store);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, trust.getTrustManagers(), null);
-    return context;
   }
 
   private static String b64(String s) {
