@@ -9,7 +9,6 @@ import dev.tally.exporter.http.TestKeystores;
 import dev.tally.streams.TallyApp;
 import dev.tally.streams.config.TallyConfig;
 import dev.tally.tools.kafka.KafkaBrokerExtension;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,8 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -126,7 +122,9 @@ class ConsoleIT {
     settings.put(TallyConfig.HTTP_TLS_KEYSTORE_PATH, keystore.toString());
     settings.put(TallyConfig.HTTP_TLS_KEYSTORE_PASSWORD, keystorePassword);
     HttpClient https =
-        HttpClient.newBuilder().sslContext(trusting(keystore, keystorePassword)).build();
+        HttpClient.newBuilder()
+            .sslContext(TestKeystores.trusting(keystore, keystorePassword))
+            .build();
 
     try (TallyApp app = TallyApp.create(TallyConfig.fromMap(settings));
         TallyExporter exporter = TallyExporter.start(app);
@@ -360,19 +358,6 @@ class ConsoleIT {
       Thread.sleep(250);
     }
     throw new AssertionError(metric + " did not reach " + expected + "; last: " + last);
-  }
-
-  private static SSLContext trusting(Path keystore, String password) throws Exception {
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(keystore)) {
-      store.load(in, password.toCharArray());
-    }
-    TrustManagerFactory trust =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    trust.init(store);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, trust.getTrustManagers(), null);
-    return context;
   }
 
   private Map<String, String> config(String id, String instance) {
