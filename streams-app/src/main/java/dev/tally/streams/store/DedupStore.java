@@ -141,6 +141,15 @@ public final class DedupStore implements StateStore, CachedStateStore<Bytes, byt
     return size;
   }
 
+  /** Heap bytes of the index's tables (the ids' digests and arrivals; not the Java headers). */
+  long tableBytes() {
+    long bytes = 0;
+    for (Bucket bucket : buckets.values()) {
+      bytes += 8L * bucket.table.slots.length;
+    }
+    return bytes;
+  }
+
   /** Drops the buckets whose every arrival is at least the window before {@code nowMs}. */
   private void expireBefore(long nowMs) {
     Iterator<Bucket> oldest = buckets.values().iterator();

@@ -69,6 +69,19 @@ class DedupStoreTest {
   }
 
   @Test
+  void shouldKeepAnIdIn32To64BytesOfHeap() {
+    // docs/operations.md, "Sizing": 32 to 64 bytes per id within the window, whatever the count.
+    for (int i = 1; i <= 300_000; i++) {
+      store.seenElseRecord("id-" + i, T0 + i);
+      if (i % 25_000 == 0) {
+        assertThat((double) store.tableBytes() / store.size())
+            .as("bytes per id")
+            .isBetween(32.0, 64.0);
+      }
+    }
+  }
+
+  @Test
   void shouldRestoreTheIdsOfTheLastCommitOnly() {
     store.seenElseRecord("committed-1", T0);
     store.seenElseRecord("committed-2", T0 + 1);
