@@ -38,7 +38,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * </ul>
  *
  * <pre>{@code
- * TallyExporter.forApp(app).api(QueryApi.forApp(streams, stores, catalog, config, tls).routes());
+ * TallyExporter.builder().api(QueryApi.forStreams(streams, stores, catalog, config, tls).routes());
  * }</pre>
  */
 public final class QueryApi {
