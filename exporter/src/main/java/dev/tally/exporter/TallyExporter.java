@@ -81,13 +81,7 @@ public final class TallyExporter implements AutoCloseable {
    *     setting (password file, keystore)
    */
   public static TallyExporter start(TallyApp app) {
-    LocalMetricStores stores = app.stores();
-    SSLContext tls = HttpSettings.from(app.config()).tls().orElse(null);
-    return forApp(app)
-        .stores(stores)
-        .collector(undecodable(stores))
-        .api(QueryApi.forStreams(app.streams(), stores, app.catalog(), app.config(), tls).routes())
-        .start();
+    return forApp(app).start();
   }
 
   /** Counts the store records the reader had to skip, so a skipped record is never silent. */
@@ -101,14 +95,25 @@ public final class TallyExporter implements AutoCloseable {
     return () -> new MetricSnapshots(counter.collect());
   }
 
-  /** A builder filled in from {@code app}, for changing a part (the port, say) before starting. */
+  /**
+   * A builder filled in from {@code app} as {@link #start(TallyApp)} uses it, for changing a part
+   * (the port, say) before starting. Its query API reads every series partition, asking the
+   * instances that hold the others: this instance's stores alone hold only its share.
+   *
+   * @throws dev.tally.streams.config.InvalidConfigException naming the key of an unusable HTTP
+   *     setting (password file, keystore)
+   */
   public static Builder forApp(TallyApp app) {
+    LocalMetricStores stores = app.stores();
+    SSLContext tls = HttpSettings.from(app.config()).tls().orElse(null);
     StreamsReadiness streamsReady = StreamsReadiness.of(app.streams());
     return builder()
-        .stores(app.stores())
+        .stores(stores)
         .catalog(app.catalog())
         .config(app.config())
         .streams(app.streams())
+        .collector(undecodable(stores))
+        .api(QueryApi.forStreams(app.streams(), stores, app.catalog(), app.config(), tls).routes())
         .readiness(
             () ->
                 app.deadReason()

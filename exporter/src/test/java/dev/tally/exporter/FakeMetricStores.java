@@ -41,6 +41,7 @@ public final class FakeMetricStores implements MetricStores {
   private final Map<String, TreeMap<Long, List<Map.Entry<SeriesKey, GaugeWindow>>>> gaugeWindows =
       new HashMap<>();
   private volatile RuntimeException failure;
+  private volatile PartWay partWay;
 
   public static SeriesKey key(String metric, String... labelPairs) {
     TreeMap<String, String> labels = new TreeMap<>();
@@ -118,15 +119,49 @@ public final class FakeMetricStores implements MetricStores {
     this.failure = failure;
   }
 
+  /**
+   * Every later read visits at most {@code entries} entries, then throws {@code failure}, as a
+   * store iterator does when its store closes under it (the task moved away); also a read with
+   * fewer entries throws at its end, where the iterator's last {@code hasNext()} would.
+   */
+  public void failPartWay(int entries, RuntimeException failure) {
+    this.partWay = new PartWay(entries, failure);
+  }
+
+  private record PartWay(int entries, RuntimeException failure) {}
+
+  /** Counts one read's visits and throws where {@link #failPartWay} says. */
+  private static final class Visits {
+    private final PartWay partWay;
+    private int visited;
+
+    Visits(PartWay partWay) {
+      this.partWay = partWay;
+    }
+
+    void next() {
+      if (partWay != null && visited++ == partWay.entries()) {
+        throw partWay.failure();
+      }
+    }
+
+    void end() {
+      if (partWay != null) {
+        throw partWay.failure();
+      }
+    }
+  }
+
   public int cumulativeSize() {
     return cumulative.size();
   }
 
   @Override
   public void cumulative(SeriesSelector selector, BiConsumer<SeriesKey, CumulativeValue> visitor) {
-    check();
+    Visits visits = check();
     cumulative.forEach(
         e -> {
+          visits.next();
           if (selector.matches(e.getKey())) {
             // A copy per read, as a store decodes a fresh value per read.
             Cumulative c = e.getValue();
@@ -140,17 +175,20 @@ public final class FakeMetricStores implements MetricStores {
                         c.aggregate() == null ? null : c.aggregate().copy())));
           }
         });
+    visits.end();
   }
 
   @Override
   public void gauges(SeriesSelector selector, BiConsumer<GaugeKey, GaugeSample> visitor) {
-    check();
+    Visits visits = check();
     gauges.forEach(
         e -> {
+          visits.next();
           if (selector.matches(e.getKey().series())) {
             visitor.accept(e.getKey(), e.getValue());
           }
         });
+    visits.end();
   }
 
   @Override
@@ -160,7 +198,7 @@ public final class FakeMetricStores implements MetricStores {
       long toStartMs,
       SeriesSelector selector,
       GaugeWindowVisitor visitor) {
-    check();
+    Visits visits = check();
     gaugeWindows
         .getOrDefault(spec.label(), new TreeMap<>())
         .subMap(fromStartMs, true, toStartMs, true)
@@ -168,10 +206,12 @@ public final class FakeMetricStores implements MetricStores {
             (start, entries) ->
                 entries.forEach(
                     e -> {
+                      visits.next();
                       if (selector.matches(e.getKey())) {
                         visitor.accept(e.getKey(), start, e.getValue());
                       }
                     }));
+    visits.end();
   }
 
   @Override
@@ -181,7 +221,7 @@ public final class FakeMetricStores implements MetricStores {
       long toStartMs,
       SeriesSelector selector,
       WindowVisitor visitor) {
-    check();
+    Visits visits = check();
     windows
         .getOrDefault(spec.label(), new TreeMap<>())
         .subMap(fromStartMs, true, toStartMs, true)
@@ -189,16 +229,19 @@ public final class FakeMetricStores implements MetricStores {
             (start, entries) ->
                 entries.forEach(
                     e -> {
+                      visits.next();
                       if (selector.matches(e.getKey())) {
                         visitor.accept(e.getKey(), start, AggregateValue.of(e.getValue().copy()));
                       }
                     }));
+    visits.end();
   }
 
-  private void check() {
+  private Visits check() {
     RuntimeException f = failure;
     if (f != null) {
       throw f;
     }
+    return new Visits(partWay);
   }
 }

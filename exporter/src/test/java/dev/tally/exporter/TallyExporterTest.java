@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.GZIPInputStream;
@@ -353,6 +354,29 @@ class TallyExporterTest {
     assertThat(response.statusCode()).isEqualTo(405);
     assertThat(response.headers().firstValue("Allow")).hasValue("GET, HEAD");
     assertThat(response.body()).isEqualTo("{\"error\":\"POST is not allowed on /metrics\"}\n");
+  }
+
+  @Test
+  void shouldRefuseWrongMethodsAlikeOnOwnPathsTheQueryApiAndTheConsole() throws Exception {
+    for (String path : new String[] {"metrics", "health/ready", "api/v1/totals", "", "ui/x.js"}) {
+      for (String method : new String[] {"POST", "PUT", "PATCH", "DELETE"}) {
+        HttpResponse<String> response =
+            client.send(
+                request(path).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        String what = method + " /" + path;
+        assertThat(response.statusCode()).as(what).isEqualTo(405);
+        assertThat(response.headers().map())
+            .as(what)
+            .containsEntry("allow", List.of("GET, HEAD"))
+            .containsEntry("content-type", List.of("application/json;charset=utf-8"))
+            .containsEntry("cache-control", List.of("no-store"));
+        assertThat(response.body())
+            .as(what)
+            .isEqualTo("{\"error\":\"" + method + " is not allowed on /" + path + "\"}\n");
+      }
+    }
   }
 
   @Test

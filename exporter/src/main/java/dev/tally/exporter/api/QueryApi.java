@@ -2,7 +2,7 @@ package dev.tally.exporter.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.exporter.api.ParsedQuery.Endpoint;
-import dev.tally.exporter.http.ApiException;
+import dev.tally.exporter.http.HttpErrors;
 import dev.tally.streams.catalog.MetricCatalog;
 import dev.tally.streams.config.TallyConfig;
 import dev.tally.streams.query.LocalMetricStores;
@@ -38,7 +38,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * </ul>
  *
  * <pre>{@code
- * TallyExporter.forApp(app).api(QueryApi.forApp(streams, stores, catalog, config, tls).routes());
+ * TallyExporter.builder().api(QueryApi.forStreams(streams, stores, catalog, config, tls).routes());
  * }</pre>
  */
 public final class QueryApi {
@@ -143,17 +143,9 @@ public final class QueryApi {
               for (HandlerType method :
                   List.of(
                       HandlerType.POST, HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE)) {
-                routes.addHttpHandler(method, path, QueryApi::notAllowed);
+                routes.addHttpHandler(method, path, HttpErrors::notAllowed);
               }
             });
-  }
-
-  private static void notAllowed(Context ctx) {
-    throw new ApiException(
-        405,
-        ctx.method().name() + " is not allowed on " + ctx.path(),
-        Map.of(),
-        Map.of("Allow", "GET, HEAD"));
   }
 
   private void answer(Context ctx, Endpoint endpoint) {

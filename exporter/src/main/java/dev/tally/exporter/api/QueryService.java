@@ -27,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 
 /**
  * The query API's answers, as JSON-ready maps: {@code /api/v1/metrics}, {@code /series}, {@code
@@ -151,8 +152,8 @@ public final class QueryService {
     Reading reading;
     try {
       reading = readLocal(query, partitions, stale, deadline);
-    } catch (PartitionsUnavailableException e) {
-      throw unavailable(toUnavailable(e, cluster.self()));
+    } catch (InvalidStateStoreException e) {
+      throw unavailable(toUnavailable(e, partitions, cluster.self()));
     }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("values", reading.values.toJson());
@@ -350,8 +351,9 @@ public final class QueryService {
           if (call.server() == null) {
             try {
               merged.merge(readLocal(query, partitions, call.stale(), deadline));
-            } catch (PartitionsUnavailableException e) {
-              toUnavailable(e, self).forEach(u -> unavailable.put((Integer) u.get("partition"), u));
+            } catch (InvalidStateStoreException e) {
+              toUnavailable(e, partitions, self)
+                  .forEach(u -> unavailable.put((Integer) u.get("partition"), u));
             }
           }
         });
@@ -490,10 +492,21 @@ public final class QueryService {
     return partitions;
   }
 
+  /**
+   * The partitions a local read of {@code partitions} could not read: those a {@link
+   * PartitionsUnavailableException} names, else (a store that failed without saying which
+   * partition) all of them. Whatever the read visited before it failed is dropped with it.
+   */
   private static List<Map<String, Object>> toUnavailable(
-      PartitionsUnavailableException e, String self) {
+      InvalidStateStoreException e, Set<Integer> partitions, String self) {
+    Map<Integer, String> reasons = new TreeMap<>();
+    if (e instanceof PartitionsUnavailableException named) {
+      reasons.putAll(named.reasons());
+    } else {
+      partitions.forEach(p -> reasons.put(p, e.getMessage()));
+    }
     List<Map<String, Object>> list = new ArrayList<>();
-    e.reasons().forEach((p, reason) -> list.add(unavailable(p, self, reason)));
+    reasons.forEach((p, reason) -> list.add(unavailable(p, self, reason)));
     return list;
   }
 

@@ -1,5 +1,6 @@
 package dev.tally.exporter.api;
 
+import dev.tally.exporter.streams.StreamsClients;
 import dev.tally.streams.query.LocalMetricStores;
 import dev.tally.streams.query.MetricStores;
 import dev.tally.streams.topology.StoreNames;
@@ -120,8 +121,7 @@ final class StreamsCluster implements Cluster {
       if (name.group().equals("consumer-fetch-manager-metrics")
           && name.name().equals("records-lag")
           && name.tags().containsKey("partition")
-          && client.endsWith("-consumer")
-          && !client.endsWith("-restore-consumer")
+          && StreamsClients.isMainConsumer(client)
           && e.getValue().metricValue() instanceof Number n
           && Double.isFinite(n.doubleValue())) {
         lag.merge(name.tags().get("topic"), n.longValue(), Long::sum);

@@ -1,6 +1,7 @@
 package dev.tally.exporter.console;
 
 import dev.tally.exporter.http.ApiException;
+import dev.tally.exporter.http.HttpErrors;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -85,17 +86,9 @@ public final class Console {
                           HandlerType.PUT,
                           HandlerType.PATCH,
                           HandlerType.DELETE)) {
-                    routes.addHttpHandler(method, path, Console::notAllowed);
+                    routes.addHttpHandler(method, path, HttpErrors::notAllowed);
                   }
                 });
-  }
-
-  private static void notAllowed(Context ctx) {
-    throw new ApiException(
-        405,
-        ctx.method().name() + " is not allowed on " + ctx.path(),
-        Map.of(),
-        Map.of("Allow", "GET, HEAD"));
   }
 
   private void send(Context ctx, String name, String type) {

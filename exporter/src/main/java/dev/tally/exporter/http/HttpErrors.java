@@ -15,11 +15,15 @@ import java.util.Map;
  * <pre>{@code
  * HttpErrors.respond(ctx, new ApiException(404, "no series " + id));
  * HttpErrors.json(ctx, 200, Map.of("status", "live"));
+ * routes.addHttpHandler(HandlerType.POST, "/api/v1/totals", HttpErrors::notAllowed);
  * }</pre>
  */
 public final class HttpErrors {
   /** The {@code Content-Type} of every JSON body, as Jetty writes it (no space before charset). */
   public static final String CONTENT_TYPE = "application/json;charset=utf-8";
+
+  /** The methods every Tally path takes: they only read. */
+  private static final String READ_METHODS = "GET, HEAD";
 
   static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -29,6 +33,21 @@ public final class HttpErrors {
   public static void respond(Context ctx, ApiException error) {
     error.headers().forEach(ctx::header);
     json(ctx, error.status(), body(error.getMessage(), error.extra()));
+  }
+
+  /**
+   * Answers a method the path does not take (Tally's paths read only): 405, {@code Allow: GET,
+   * HEAD} and the method and path in the JSON error. A {@link io.javalin.http.Handler} for the
+   * other methods of a route.
+   */
+  public static void notAllowed(Context ctx) {
+    respond(
+        ctx,
+        new ApiException(
+            405,
+            ctx.method().name() + " is not allowed on " + ctx.path(),
+            Map.of(),
+            Map.of("Allow", READ_METHODS)));
   }
 
   /** The body of an error: {@code error} first, then {@code extra} in its order. */

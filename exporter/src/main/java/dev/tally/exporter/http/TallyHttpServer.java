@@ -91,8 +91,6 @@ public final class TallyHttpServer implements AutoCloseable {
   /** The paths Tally serves itself, each for GET and HEAD only. */
   private static final Set<String> OWN_PATHS = Set.of("/metrics", "/health/live", "/health/ready");
 
-  private static final String READ_METHODS = "GET, HEAD";
-
   private final Javalin app;
   private final MetricsEndpoint metrics;
   private final ServerConnector connector;
@@ -166,9 +164,7 @@ public final class TallyHttpServer implements AutoCloseable {
   private static void noRoute(HttpResponseException e, Context ctx) {
     String path = ctx.path();
     if (OWN_PATHS.contains(path)) {
-      ctx.header("Allow", READ_METHODS);
-      HttpErrors.json(
-          ctx, 405, HttpErrors.body(ctx.method().name() + " is not allowed on " + path, Map.of()));
+      HttpErrors.notAllowed(ctx);
     } else if (e.getStatus() == 404 || e.getStatus() == 405) {
       String message =
           path.startsWith(API_PREFIX) || path.equals("/api")

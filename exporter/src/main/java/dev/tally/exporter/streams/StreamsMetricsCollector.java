@@ -24,10 +24,10 @@ import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * Bridges the Kafka Streams client metrics an operator of Tally needs into Prometheus, named {@code
- * tally_streams_*}: consumer lag, commit latency and rate, processing rate, restore progress, and
- * the client and thread states as state sets (one series per state, 1 for the current one).
- * Latencies are converted from milliseconds to seconds. A metric Kafka has no sample for yet (NaN)
- * is left out rather than exposed as NaN.
+ * tally_streams_*}: the stream threads' consumer lag, commit latency and rate, processing rate,
+ * restore progress, and the client and thread states as state sets (one series per state, 1 for the
+ * current one). Latencies are converted from milliseconds to seconds. A metric Kafka has no sample
+ * for yet (NaN) is left out rather than exposed as NaN.
  *
  * <pre>{@code
  * registry.register(StreamsMetricsCollector.of(app.streams()));
@@ -40,6 +40,7 @@ public final class StreamsMetricsCollector implements MultiCollector {
   private static final String TASK = "task-id";
   private static final String CLIENT = "client-id";
   private static final double MS = 0.001;
+  private static final String FETCH_METRICS = "consumer-fetch-manager-metrics";
 
   /** Thread states in their life-cycle order (Kafka Streams' StreamThread.State). */
   private static final List<String> THREAD_STATES =
@@ -76,15 +77,17 @@ public final class StreamsMetricsCollector implements MultiCollector {
       List.of(
           gauge(
               "consumer_records_lag_max",
-              "Largest lag in records of any partition of this consumer over the recent window.",
-              "consumer-fetch-manager-metrics",
+              "Largest lag in records of any partition of a stream thread's consumer over the"
+                  + " recent window.",
+              FETCH_METRICS,
               "records-lag-max",
               List.of(CLIENT),
               List.of(CLIENT)),
           gauge(
               "consumer_records_lag",
-              "Records this consumer is behind the end of the partition.",
-              "consumer-fetch-manager-metrics",
+              "Records a stream thread's consumer is behind the end of a partition it reads (an"
+                  + " input topic's or the repartition topic's).",
+              FETCH_METRICS,
               "records-lag",
               List.of(CLIENT, "topic", "partition"),
               List.of(CLIENT, "topic", "partition")),
@@ -190,6 +193,13 @@ public final class StreamsMetricsCollector implements MultiCollector {
           && name.name().equals("state")
           && name.tags().containsKey(THREAD)) {
         threadStates.put(name.tags().get(THREAD), String.valueOf(e.getValue().metricValue()));
+        continue;
+      }
+      if (name.group().equals(FETCH_METRICS)
+          && !StreamsClients.isMainConsumer(name.tags().getOrDefault(CLIENT, ""))) {
+        // A restore consumer reads changelogs, and one that has restored its tasks stops polling:
+        // its last lag of a partition it no longer reads would stay, beside the lag the instance
+        // that restores the partition next exports. Restores show in restore_remaining_records.
         continue;
       }
       for (Bridge bridge : BRIDGES) {

@@ -19,11 +19,6 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
  * tasks here) has no stores to wait for and is ready once running.
  */
 public final class StreamsReadiness implements Supplier<Readiness> {
-  // Kafka Streams names a thread's clients <client.id>-StreamThread-<n>-consumer, -restore-consumer
-  // and -producer.
-  private static final String MAIN_CONSUMER_SUFFIX = "-consumer";
-  private static final String RESTORE_CONSUMER_SUFFIX = "-restore-consumer";
-
   private final KafkaStreams streams;
 
   private StreamsReadiness(KafkaStreams streams) {
@@ -72,8 +67,7 @@ public final class StreamsReadiness implements Supplier<Readiness> {
       String client = name.tags().getOrDefault("client-id", "");
       if (name.name().equals("connection-count")
           && name.group().equals("consumer-metrics")
-          && client.endsWith(MAIN_CONSUMER_SUFFIX)
-          && !client.endsWith(RESTORE_CONSUMER_SUFFIX)) {
+          && StreamsClients.isMainConsumer(client)) {
         anyConsumer = true;
         if (e.getValue().metricValue() instanceof Number n && n.doubleValue() > 0) {
           return false;

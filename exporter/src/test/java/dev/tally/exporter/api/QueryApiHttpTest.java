@@ -2,6 +2,7 @@ package dev.tally.exporter.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.exporter.FakeMetricStores;
 import dev.tally.exporter.TallyExporter;
 import dev.tally.streams.catalog.MetricCatalog;
@@ -10,7 +11,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.StateStoreMigratedException;
+import org.apache.kafka.streams.errors.StateStoreNotAvailableException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,13 +25,16 @@ class QueryApiHttpTest {
   private final HttpClient client = HttpClient.newHttpClient();
   private TallyExporter exporter;
 
+  private final ObjectMapper json = new ObjectMapper();
+  private final FakeMetricStores stores = new FakeMetricStores();
+
   @BeforeEach
   void start() {
     long now = System.currentTimeMillis();
     exporter =
         TallyExporter.builder()
             .stores(
-                new FakeMetricStores()
+                stores
                     .counter("ack_timeouts_total", 3, now, "service", "im-gateway")
                     .counter("ack_timeouts_total", 4, now, "service", "media-gateway"))
             .catalog(MetricCatalog.builtin(10_000))
@@ -105,6 +113,47 @@ class QueryApiHttpTest {
     HttpResponse<String> head = send("HEAD", "api/v1/totals?metric=ack_timeouts_total");
     assertThat(head.statusCode()).isEqualTo(200);
     assertThat(head.body()).isEmpty();
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aStoreThatClosesPartWayThroughAReadIsA503WithJsonNeverAPartialAnswer() throws Exception {
+    // What Kafka Streams throws when a task moves, closes or its store is not there (yet): at
+    // the first hasNext() of a partition's iterator, or in the middle of it.
+    for (InvalidStateStoreException closed :
+        List.of(
+            new InvalidStateStoreException(
+                "RocksDB iterator for store tally-cumulative has closed"),
+            new StateStoreMigratedException(
+                "tally-cumulative may have migrated to another instance"),
+            new StateStoreNotAvailableException("tally-cumulative is not available anymore"))) {
+      stores.failPartWay(1, closed);
+      for (String path :
+          List.of(
+              "api/v1/totals?metric=ack_timeouts_total",
+              "api/v1/series?metric=ack_timeouts_total",
+              "api/v1/totals?metric=queue_depth",
+              "api/v1/query?metric=ack_timeouts_total&from=-5m",
+              "api/v1/query?metric=queue_depth&agg=last&from=-5m",
+              "api/v1/query?metric=ack_timeout_ratio&from=-5m",
+              "api/v1/totals?metric=ack_timeouts_total&allowStale=true",
+              "api/v1/internal/totals?metric=ack_timeouts_total&partitions=0,1")) {
+        HttpResponse<String> response = send("GET", path);
+
+        String what = closed.getClass().getSimpleName() + " on " + path;
+        assertThat(response.statusCode()).as(what).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).as(what).hasValue("1");
+        assertThat(response.headers().firstValue("Content-Type"))
+            .as(what)
+            .hasValue("application/json;charset=utf-8");
+        Map<String, Object> body = json.readValue(response.body(), Map.class);
+        assertThat(body).as(what).containsKey("error").doesNotContainKeys("series", "values");
+        assertThat((List<Map<String, Object>>) body.get("unavailable"))
+            .as(what)
+            .isNotEmpty()
+            .allSatisfy(u -> assertThat(u.get("reason")).isEqualTo(closed.getMessage()));
+      }
+    }
   }
 
   @Test

@@ -179,6 +179,11 @@ class QueryApiIT {
               "api/v1/series?metric=ack_timeouts_total")) {
         assertThat(getJson(b, path).body).as(path).isEqualTo(getJson(a, path).body);
       }
+      // An exporter built from A with one part changed (its port) answers for every partition
+      // too, not only for A's own.
+      try (TallyExporter otherPort = TallyExporter.forApp(appA).port(0).start()) {
+        assertExact(otherPort.url(), base, timeouts, latencySeconds, perWindow);
+      }
 
       // Errors over HTTP: JSON naming the parameter.
       Answer bad = getJson(a, "api/v1/totals?metric=ack_timeouts_total&match=" + enc("route=x"));

@@ -275,6 +275,27 @@ public class TallyCollectorTest {
   }
 
   @Test
+  void shouldExposeNothingReadBeforeAStoreClosedPartWayThroughTheScrape() {
+    stores
+        .counter("ack_received_total", 3, CREATED, "service", "im-gateway")
+        .counter("ack_received_total", 4, CREATED, "service", "media-gateway");
+    // The first series is read, then the task moves away and its store closes under the reader.
+    stores.failPartWay(
+        1,
+        new org.apache.kafka.streams.errors.StateStoreMigratedException(
+            "tally-cumulative may have migrated to another instance"));
+
+    assertThat(render(collector().collect(), n -> true))
+        .isEqualTo(
+            """
+            # TYPE tally_stores_queryable gauge
+            # HELP tally_stores_queryable 1 when this instance could read its local stores for this scrape, else 0.
+            tally_stores_queryable 0.0
+            # EOF
+            """);
+  }
+
+  @Test
   void shouldKeepTheFirstOfTwoCatalogSeriesWithTheSameLabels() {
     stores
         .counter("ack_received_total", 3, CREATED, "service", "im-gateway")

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class StreamsMetricsCollectorTest {
   private static final String THREAD = "tally-1-StreamThread-1";
+  private static final String CONSUMER = THREAD + "-consumer";
   private final Map<MetricName, Metric> metrics = new LinkedHashMap<>();
 
   @Test
@@ -29,7 +30,7 @@ class StreamsMetricsCollectorTest {
           "records-lag",
           3,
           "client-id",
-          "c-1",
+          CONSUMER,
           "topic",
           topic,
           "partition",
@@ -43,16 +44,60 @@ class StreamsMetricsCollectorTest {
   }
 
   @Test
-  void shouldBridgeLagCommitsProcessingAndRestoreInBaseUnits() throws IOException {
-    metric("consumer-fetch-manager-metrics", "records-lag-max", 42, "client-id", "c-1");
-    metric(
-        "consumer-fetch-manager-metrics", "records-lag-max", 7, "client-id", "c-1", "topic", "t");
+  void shouldExportTheLagOfTheStreamThreadsConsumersNotOfTheirRestoreConsumers()
+      throws IOException {
     metric(
         "consumer-fetch-manager-metrics",
         "records-lag",
         3,
         "client-id",
-        "c-1",
+        CONSUMER,
+        "topic",
+        "tally-series-repartition",
+        "partition",
+        "1");
+    // A restore consumer that restored partition 1 of a changelog and stopped polling keeps its
+    // last lag, while the instance the task moved to restores and exports the same partition.
+    for (String restorer :
+        new String[] {"tally-1-StateUpdater-1-restore-consumer", THREAD + "-restore-consumer"}) {
+      metric(
+          "consumer-fetch-manager-metrics",
+          "records-lag",
+          40,
+          "client-id",
+          restorer,
+          "topic",
+          "tally-cumulative-changelog",
+          "partition",
+          "1");
+      metric("consumer-fetch-manager-metrics", "records-lag-max", 40, "client-id", restorer);
+    }
+
+    String text = render(new StreamsMetricsCollector(() -> metrics, () -> null).collect());
+
+    assertThat(text.lines().filter(l -> l.startsWith("tally_streams_consumer_records_lag")))
+        .containsExactly(
+            "tally_streams_consumer_records_lag{client_id=\"tally-1-StreamThread-1-consumer\","
+                + "partition=\"1\",topic=\"tally-series-repartition\"} 3.0");
+  }
+
+  @Test
+  void shouldBridgeLagCommitsProcessingAndRestoreInBaseUnits() throws IOException {
+    metric("consumer-fetch-manager-metrics", "records-lag-max", 42, "client-id", CONSUMER);
+    metric(
+        "consumer-fetch-manager-metrics",
+        "records-lag-max",
+        7,
+        "client-id",
+        CONSUMER,
+        "topic",
+        "t");
+    metric(
+        "consumer-fetch-manager-metrics",
+        "records-lag",
+        3,
+        "client-id",
+        CONSUMER,
         "topic",
         "events.im",
         "partition",
@@ -94,12 +139,12 @@ class StreamsMetricsCollectorTest {
             # HELP tally_streams_commits_total Commits of a stream thread.
             # TYPE tally_streams_commits_total counter
             tally_streams_commits_total{thread_id="tally-1-StreamThread-1"} 8.0
-            # HELP tally_streams_consumer_records_lag Records this consumer is behind the end of the partition.
+            # HELP tally_streams_consumer_records_lag Records a stream thread's consumer is behind the end of a partition it reads (an input topic's or the repartition topic's).
             # TYPE tally_streams_consumer_records_lag gauge
-            tally_streams_consumer_records_lag{client_id="c-1",partition="0",topic="events.im"} 3.0
-            # HELP tally_streams_consumer_records_lag_max Largest lag in records of any partition of this consumer over the recent window.
+            tally_streams_consumer_records_lag{client_id="tally-1-StreamThread-1-consumer",partition="0",topic="events.im"} 3.0
+            # HELP tally_streams_consumer_records_lag_max Largest lag in records of any partition of a stream thread's consumer over the recent window.
             # TYPE tally_streams_consumer_records_lag_max gauge
-            tally_streams_consumer_records_lag_max{client_id="c-1"} 42.0
+            tally_streams_consumer_records_lag_max{client_id="tally-1-StreamThread-1-consumer"} 42.0
             # HELP tally_streams_processed_records_total Records a stream thread processed.
             # TYPE tally_streams_processed_records_total counter
             tally_streams_processed_records_total{thread_id="tally-1-StreamThread-1"} 1084.0

@@ -103,8 +103,8 @@ public final class CatalogDocs {
       | `tally_streams_thread_state` | gauge | `thread_id`, `state` | State of each stream thread: 1 for the current state. |
       | `tally_streams_alive_threads` | gauge |  | Stream threads alive in this instance. |
       | `tally_streams_failed_threads_total` | counter |  | Stream threads of this instance that died with an error (each is replaced; see README, health). |
-      | `tally_streams_consumer_records_lag` | gauge | `client_id`, `topic`, `partition` | Records this consumer is behind the end of the partition. |
-      | `tally_streams_consumer_records_lag_max` | gauge | `client_id` | Largest lag in records of any partition of this consumer over the recent window. |
+      | `tally_streams_consumer_records_lag` | gauge | `client_id`, `topic`, `partition` | Records a stream thread's consumer is behind the end of a partition it reads (an input topic's or the repartition topic's). |
+      | `tally_streams_consumer_records_lag_max` | gauge | `client_id` | Largest lag in records of any partition of a stream thread's consumer over the recent window. |
       | `tally_streams_commit_latency_avg_seconds` | gauge | `thread_id` | Average time a stream thread took to commit, over the recent window. |
       | `tally_streams_commit_latency_max_seconds` | gauge | `thread_id` | Longest time a stream thread took to commit, over the recent window. |
       | `tally_streams_commit_rate` | gauge | `thread_id` | Commits per second of a stream thread, over the recent window. |

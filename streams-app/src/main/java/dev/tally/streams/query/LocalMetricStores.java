@@ -11,9 +11,8 @@ import dev.tally.streams.store.GaugeWindow;
 import dev.tally.streams.store.WindowKey;
 import dev.tally.streams.topology.StoreNames;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -47,9 +46,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A partition that cannot be read (moving, restoring, not here, not active when active is
  * required) makes the whole read fail with {@link PartitionsUnavailableException} before anything
- * is visited: a partial answer would be a wrong one. While the instance is not running it throws
- * {@link InvalidStateStoreException}. A running instance that owns no series (more instances than
- * partitions) visits nothing.
+ * is visited: a partial answer would be a wrong one. A partition whose store closes while it is
+ * being read (its task moves to another instance, or is closed or recycled) fails the read the same
+ * way, part-way through: Kafka Streams opens a partition's store iterator only at its first {@code
+ * hasNext()}, and one whose store closes throws {@link InvalidStateStoreException} from then on.
+ * While the instance is not running it throws {@link InvalidStateStoreException}. A running
+ * instance that owns no series (more instances than partitions) visits nothing.
  *
  * <p>Interactive Queries v2 ({@code KafkaStreams.query} with a {@code RangeQuery}) would fit, but
  * on Kafka Streams 4.3 a range query on a RocksDB store can deadlock with the stream thread writing
@@ -206,19 +208,22 @@ public final class LocalMetricStores implements MetricStores {
   /**
    * Opens {@code store}'s iterator on every partition of the scope, then visits them; visits
    * nothing unless every partition could be opened, and closes every iterator.
+   *
+   * @throws PartitionsUnavailableException naming the partitions that could not be opened, or the
+   *     one whose iterator failed part-way (after some entries were visited: discard them)
    */
-  private <K, V> void forEach(
+  <K, V> void forEach(
       String store, IntFunction<KeyValueIterator<K, V>> open, BiConsumer<K, V> visitor) {
     Set<Integer> scope = scope();
     if (scope.isEmpty()) {
       return;
     }
-    List<KeyValueIterator<K, V>> iterators = new ArrayList<>();
+    Map<Integer, KeyValueIterator<K, V>> iterators = new LinkedHashMap<>();
     Map<Integer, String> failures = new HashMap<>();
     try {
       for (int partition : scope) {
         try {
-          iterators.add(open.apply(partition));
+          iterators.put(partition, open.apply(partition));
         } catch (InvalidStateStoreException e) {
           failures.put(partition, e.getMessage());
         }
@@ -226,13 +231,30 @@ public final class LocalMetricStores implements MetricStores {
       if (!failures.isEmpty()) {
         throw new PartitionsUnavailableException(failures);
       }
-      for (KeyValueIterator<K, V> iterator : iterators) {
-        forEachDecodable(iterator, store, visitor);
-      }
+      iterators.forEach(
+          (partition, iterator) -> {
+            try {
+              forEachDecodable(iterator, store, visitor);
+            } catch (InvalidStateStoreException e) {
+              // The store closed under the iterator: its task moved, closed or was recycled.
+              throw new PartitionsUnavailableException(
+                  Map.of(partition, "closed while it was read: " + e.getMessage()));
+            }
+          });
     } finally {
-      for (KeyValueIterator<K, V> iterator : iterators) {
-        iterator.close();
-      }
+      iterators.values().forEach(iterator -> close(iterator, store));
+    }
+  }
+
+  /**
+   * Closes {@code iterator}; a failure to close is logged, so that the other iterators are closed
+   * too and a read that has already failed keeps its own exception.
+   */
+  private static void close(KeyValueIterator<?, ?> iterator, String store) {
+    try {
+      iterator.close();
+    } catch (RuntimeException e) {
+      LOG.debug("could not close an iterator of store {}: {}", store, e.toString());
     }
   }
 

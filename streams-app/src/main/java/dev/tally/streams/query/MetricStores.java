@@ -14,7 +14,10 @@ import java.util.function.BiConsumer;
  * ones of one instance, never standbys), so a series is read once.
  *
  * <p>Every method visits synchronously and has closed its store iterators when it returns, also
- * when the visitor throws.
+ * when the visitor throws. A read that cannot be completed (a series partition moving, restoring,
+ * or whose store closes while it is read) throws {@link
+ * org.apache.kafka.streams.errors.InvalidStateStoreException}, possibly after some entries were
+ * visited: the caller discards what it was given rather than answer with a part of it.
  */
 public interface MetricStores {
 
