@@ -77,6 +77,12 @@ public final class CommitBufferedStore<K, V> implements StateStore, CachedStateS
         logged -> new CommitBufferedStore<>(logged, keySerde, valueSerde));
   }
 
+  /** The store over {@code logged}, which the caller initialises through it: for tests. */
+  static <K, V> CommitBufferedStore<K, V> over(
+      KeyValueStore<Bytes, byte[]> logged, Serde<K> keySerde, Serde<V> valueSerde) {
+    return new CommitBufferedStore<>(logged, keySerde, valueSerde);
+  }
+
   /** The value of {@code key}, or null. */
   public V get(K key) {
     return values.get(key);
