@@ -189,6 +189,22 @@ class ConsoleIT {
       assertThat(chromium.eval("document.querySelectorAll('#chart-values canvas').length").asInt())
           .isPositive();
       screenshots(chromium, counterPage, "metric-counter", "[data-table=values]");
+
+      // On a phone-wide screen the controls (the custom range's option names its times) stay
+      // within the page: nothing to scroll sideways but the tables meant to.
+      chromium.viewport(390, 844);
+      chromium.open(counterPage);
+      awaitTable(chromium, "values", SERVICES + 1);
+      assertThat(
+              chromium
+                  .eval(
+                      "Array.from(document.querySelectorAll('.controls > *'))"
+                          + ".filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth)"
+                          + ".map(e => e.textContent.trim().slice(0, 40))")
+                  .toString())
+          .as("controls reaching past the right edge of a 390 px screen")
+          .isEqualTo("[]");
+      chromium.viewport(1280, 900);
       chromium.open(counterPage);
       awaitTable(chromium, "values", SERVICES + 1);
 
