@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,11 +27,21 @@ final class StreamThreadReplacement implements StreamsUncaughtExceptionHandler {
   static final Duration WINDOW = Duration.ofMinutes(10);
 
   private final Clock clock;
+  private final Predicate<Throwable> repair;
   private final Deque<Long> replacedAtMs = new ArrayDeque<>();
   private volatile String lastFailure;
 
   StreamThreadReplacement(Clock clock) {
+    this(clock, failure -> false);
+  }
+
+  /**
+   * @param repair fixes what killed a thread, if it can (returns true): such a death is replaced
+   *     without counting towards the limit, since the replacement will not die of it again
+   */
+  StreamThreadReplacement(Clock clock, Predicate<Throwable> repair) {
     this.clock = clock;
+    this.repair = repair;
   }
 
   @Override
@@ -38,6 +49,11 @@ final class StreamThreadReplacement implements StreamsUncaughtExceptionHandler {
     long now = clock.millis();
     while (!replacedAtMs.isEmpty() && replacedAtMs.peekFirst() <= now - WINDOW.toMillis()) {
       replacedAtMs.removeFirst();
+    }
+    if (repair.test(exception)) {
+      LOG.warn(
+          "a stream thread died of what is now repaired; replacing it: {}", describe(exception));
+      return StreamThreadExceptionResponse.REPLACE_THREAD;
     }
     lastFailure = describe(exception);
     if (replacedAtMs.size() >= MAX_REPLACEMENTS) {

@@ -7,9 +7,11 @@ import dev.tally.streams.commit.CommitNotifyingClientSupplier;
 import dev.tally.streams.commit.CommittedView;
 import dev.tally.streams.config.TallyConfig;
 import dev.tally.streams.query.LocalMetricStores;
+import dev.tally.streams.topology.StoreNames;
 import dev.tally.streams.topology.TallyTopology;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +67,18 @@ public final class TallyApp implements AutoCloseable {
     this.streams =
         new KafkaStreams(
             topology, config.streamsProperties(), new CommitNotifyingClientSupplier(view));
-    this.replacement = new StreamThreadReplacement(Clock.systemUTC());
+    List<String> readingStores =
+        new ArrayList<>(List.of(StoreNames.PENDING, StoreNames.SEEN, StoreNames.SOURCE_CLOCKS));
+    if (!config.dedupWindow().isZero()) {
+      readingStores.add(StoreNames.DEDUP);
+    }
+    ChangelogGrowth growth =
+        new ChangelogGrowth(
+            this::admin,
+            readingStores.stream()
+                .map(store -> config.applicationId() + "-" + store + "-changelog")
+                .toList());
+    this.replacement = new StreamThreadReplacement(Clock.systemUTC(), growth::repair);
     streams.setUncaughtExceptionHandler(replacement);
   }
 
@@ -181,16 +194,25 @@ public final class TallyApp implements AutoCloseable {
     }
   }
 
-  private boolean anyInputTopic() {
-    Admin client;
+  /** The shared admin client, created on first use; throws once the app is closed. */
+  private Admin admin() {
     synchronized (adminLock) {
       if (closed) {
-        return false;
+        throw new IllegalStateException("Tally is closed");
       }
       if (admin == null) {
         admin = Admin.create(adminProperties());
       }
-      client = admin;
+      return admin;
+    }
+  }
+
+  private boolean anyInputTopic() {
+    Admin client;
+    try {
+      client = admin();
+    } catch (IllegalStateException closedAlready) {
+      return false;
     }
     try {
       return client.listTopics().names().get(5, TimeUnit.SECONDS).stream()
