@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
@@ -113,6 +114,11 @@ public final class TallyExporter implements AutoCloseable {
         .config(app.config())
         .streams(app.streams())
         .collector(undecodable(stores))
+        .ratiosWhen(
+            () ->
+                app.streams().state() == KafkaStreams.State.RUNNING
+                    && LocalMetricStores.activeSeriesPartitions(app.streams()).size()
+                        == app.config().seriesPartitions())
         .api(QueryApi.forStreams(app.streams(), stores, app.catalog(), app.config(), tls).routes())
         .readiness(
             () ->
@@ -175,6 +181,12 @@ public final class TallyExporter implements AutoCloseable {
     private final List<MultiCollector> extra = new ArrayList<>();
 
     private Builder() {}
+
+    /** See {@link TallyCollector.Builder#ratiosWhen}. */
+    public Builder ratiosWhen(BooleanSupplier ownsEverySeriesPartition) {
+      collector.ratiosWhen(ownsEverySeriesPartition);
+      return this;
+    }
 
     public Builder stores(MetricStores stores) {
       collector.stores(stores);

@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,6 +80,7 @@ public final class TallyCollector implements MultiCollector {
   private final Map<String, MetricDefinition> selfMetrics = new LinkedHashMap<>();
   private final Map<String, MetricDefinition> catalogMetrics = new LinkedHashMap<>();
   private final SkippedSeries skipped;
+  private final BooleanSupplier ratiosComplete;
 
   private TallyCollector(Builder b) {
     this.stores = Objects.requireNonNull(b.stores, "stores");
@@ -89,6 +91,7 @@ public final class TallyCollector implements MultiCollector {
     this.windows = List.copyOf(b.windows);
     this.clock = Objects.requireNonNull(b.clock, "clock");
     this.skipped = new SkippedSeries(clock);
+    this.ratiosComplete = b.ratiosComplete;
     SelfMetrics.all().forEach(m -> selfMetrics.put(m.name(), m));
     catalog.metrics().forEach(m -> catalogMetrics.put(m.name(), m));
   }
@@ -145,8 +148,12 @@ public final class TallyCollector implements MultiCollector {
     void readStores() {
       counted.cumulative(SeriesSelector.ALL, this::addCumulative);
       Gauges.live(counted, catalog, gaugeTtl, nowMs).forEach(this::addGauge);
-      for (RatioDefinition ratio : catalog.ratios()) {
-        addRatio(ratio);
+      // A ratio sums its numerator and denominator over every series partition: computed from a
+      // share of them it would be wrong, so an instance that does not own them all exports none.
+      if (ratiosComplete.getAsBoolean()) {
+        for (RatioDefinition ratio : catalog.ratios()) {
+          addRatio(ratio);
+        }
       }
     }
 
@@ -401,8 +408,18 @@ public final class TallyCollector implements MultiCollector {
     private Duration windowGrace = Duration.ofSeconds(30);
     private List<WindowSpec> windows = List.of();
     private Clock clock = Clock.systemUTC();
+    private BooleanSupplier ratiosComplete = () -> true;
 
     private Builder() {}
+
+    /**
+     * Whether the stores hold every series partition, asked at each scrape: the derived ratios are
+     * exported only then (default: always, for stores that hold everything).
+     */
+    public Builder ratiosWhen(BooleanSupplier ownsEverySeriesPartition) {
+      this.ratiosComplete = Objects.requireNonNull(ownsEverySeriesPartition);
+      return this;
+    }
 
     public Builder stores(MetricStores stores) {
       this.stores = stores;

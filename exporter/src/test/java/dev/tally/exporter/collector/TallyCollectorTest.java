@@ -162,6 +162,28 @@ public class TallyCollectorTest {
             """);
   }
 
+  /**
+   * With several instances each holds a share of the series partitions: a ratio computed from a
+   * share (the timeouts here, the received ACKs on another instance) would be wrong, so none is
+   * exported; the counters still are.
+   */
+  @Test
+  void shouldExportNoRatioFromStoresThatHoldOnlyAShareOfTheSeries() {
+    WindowSpec minute = minuteWindow();
+    long closed = Ratios.lastClosedWindowStart(minute.size(), CONFIG.windowGrace(), NOW);
+    stores
+        .windowCounter(minute, closed, "ack_timeouts_total", 1, "service", "im-gateway")
+        .counter("ack_timeouts_total", 1, CREATED, "service", "im-gateway");
+    String partial =
+        render(
+            builder().ratiosWhen(() -> false).build().collect(),
+            "ack_timeout_ratio",
+            "ack_timeouts_total");
+    assertThat(partial).doesNotContain("ack_timeout_ratio").contains("ack_timeouts_total{");
+    String whole = render(builder().build().collect(), "ack_timeout_ratio");
+    assertThat(whole).contains("ack_timeout_ratio{service=\"im-gateway\"} 1.0");
+  }
+
   @Test
   void shouldSkipBrokenSeriesCountThemAndKeepTheRest() {
     Aggregate nan = Aggregate.counter();

@@ -61,7 +61,12 @@ public final class CatalogDocs {
     md.append("\n## Derived ratios\n\n");
     md.append(
         "Gauges computed per closed window from the windowed counters: numerator / denominator,"
-            + " summed by the listed labels.\n\n");
+            + " summed by the listed labels. `/metrics` shows them only on an instance that owns"
+            + " every series partition (a single instance): with several, each holds a share of"
+            + " the counters, and a ratio of a share would be wrong. Ask the query API"
+            + " (`/api/v1/query?metric=<ratio>`, which reads every partition), or compute the"
+            + " ratio in PromQL from the counters, as the recording rules in"
+            + " `deploy/prometheus/rules` do.\n\n");
     md.append("| ratio | by | numerator | denominator | window | help |\n");
     md.append("|---|---|---|---|---|---|\n");
     for (RatioDefinition r : catalog.ratios()) {
