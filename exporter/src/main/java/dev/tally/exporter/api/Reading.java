@@ -88,6 +88,10 @@ final class Reading {
           });
       return reading;
     }
+    if (query.endpoint() == Endpoint.SERIES && target.kind() == MetricKind.RATIO) {
+      readRatioSeries(stores, selector, target.ratio(), seriesTtl, nowMs, reading, deadline);
+      return reading;
+    }
     if (query.endpoint() != Endpoint.QUERY) {
       long oldest = seriesTtl.isZero() ? Long.MIN_VALUE : nowMs - seriesTtl.toMillis();
       stores.cumulative(
@@ -178,6 +182,38 @@ final class Reading {
           reading.values.add(group, startMs, num ? value : AggregateValue.of(Aggregate.counter()));
           reading.denominator.add(
               group, startMs, den ? value : AggregateValue.of(Aggregate.counter()));
+        });
+  }
+
+  /**
+   * A ratio's live label sets: its {@code by} labels' values among the live series of its numerator
+   * and denominator terms (the selector names the ratio, not one stored metric).
+   */
+  private static void readRatioSeries(
+      MetricStores stores,
+      SeriesSelector selector,
+      RatioDefinition ratio,
+      Duration seriesTtl,
+      long nowMs,
+      Reading reading,
+      ReadDeadline deadline) {
+    long oldest = seriesTtl.isZero() ? Long.MIN_VALUE : nowMs - seriesTtl.toMillis();
+    stores.cumulative(
+        SeriesSelector.ALL.within(deadline),
+        (series, cumulative) -> {
+          deadline.check();
+          if (cumulative.seenMs() < oldest
+              || !(Ratios.matchesAny(ratio.numerator(), series)
+                  || Ratios.matchesAny(ratio.denominator(), series))) {
+            return;
+          }
+          TreeMap<String, String> ratioLabels = new TreeMap<>();
+          for (String label : ratio.by()) {
+            ratioLabels.put(label, series.labels().getOrDefault(label, ""));
+          }
+          if (selector.matches(new SeriesKey(ratio.name(), ratioLabels))) {
+            reading.values.add(ratioLabels, Partial.TOTAL, AggregateValue.of(Aggregate.counter()));
+          }
         });
   }
 

@@ -340,6 +340,25 @@ class QueryServiceTest {
             Map.of("labels", Map.of("cache", "users", "service", "api")));
   }
 
+  /** docs/api.md: the live label sets of a metric; a ratio's are its {@code by} labels' values. */
+  @Test
+  void seriesOfARatioAreItsByLabelsAmongItsCountersOnly() {
+    stores
+        .counter("ack_timeouts_total", 1, NOW, "service", "a")
+        .counter("ack_received_total", 4, NOW, "service", "b")
+        .counter("cache_hits_total", 1, NOW, "service", "c", "cache", "users")
+        .counter("tally_late_events_total", 1, NOW, "metric", "ack_timeouts_total");
+    var answer = service().answer(Endpoint.SERIES, params("metric", "ack_timeout_ratio"), null);
+    assertThat(series(answer))
+        .containsExactly(
+            Map.of("labels", Map.of("service", "a")), Map.of("labels", Map.of("service", "b")));
+    var matched =
+        service()
+            .answer(
+                Endpoint.SERIES, params("metric", "ack_timeout_ratio", "match", "service=b"), null);
+    assertThat(series(matched)).containsExactly(Map.of("labels", Map.of("service", "b")));
+  }
+
   @Test
   void badRequestsNameTheParameter() {
     QueryService s = service(Map.of("api.max.series", "1", "api.max.points", "100"));
