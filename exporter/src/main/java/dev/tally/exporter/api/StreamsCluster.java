@@ -142,8 +142,10 @@ final class StreamsCluster implements Cluster {
 
   @Override
   public List<Instance> instances() {
-    if (streams.state() == KafkaStreams.State.CREATED) {
-      // Kafka Streams answers no metadata before it starts: this instance holds nothing yet.
+    KafkaStreams.State state = streams.state();
+    if (state == KafkaStreams.State.CREATED || !state.isRunningOrRebalancing()) {
+      // Kafka Streams answers no metadata before it starts, nor once it stopped (after a fatal
+      // error, say): this instance holds nothing then, and its state says why.
       return List.of(new Instance(self, List.of(), List.of(), List.of(), List.of()));
     }
     List<Instance> instances = new ArrayList<>();
