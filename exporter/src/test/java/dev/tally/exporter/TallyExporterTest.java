@@ -359,7 +359,7 @@ class TallyExporterTest {
   @Test
   void shouldRefuseWrongMethodsAlikeOnOwnPathsTheQueryApiAndTheConsole() throws Exception {
     for (String path : new String[] {"metrics", "health/ready", "api/v1/totals", "", "ui/x.js"}) {
-      for (String method : new String[] {"POST", "PUT", "PATCH", "DELETE"}) {
+      for (String method : new String[] {"POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"}) {
         HttpResponse<String> response =
             client.send(
                 request(path).method(method, HttpRequest.BodyPublishers.noBody()).build(),

@@ -140,9 +140,7 @@ public final class QueryApi {
               // HEAD answers as GET would, without the body (the server drops it).
               routes.get(path, handler);
               routes.head(path, handler);
-              for (HandlerType method :
-                  List.of(
-                      HandlerType.POST, HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE)) {
+              for (HandlerType method : HttpErrors.OTHER_METHODS) {
                 routes.addHttpHandler(method, path, HttpErrors::notAllowed);
               }
             });

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -80,12 +79,7 @@ public final class Console {
                 (path, handler) -> {
                   routes.get(path, handler);
                   routes.head(path, handler);
-                  for (HandlerType method :
-                      List.of(
-                          HandlerType.POST,
-                          HandlerType.PUT,
-                          HandlerType.PATCH,
-                          HandlerType.DELETE)) {
+                  for (HandlerType method : HttpErrors.OTHER_METHODS) {
                     routes.addHttpHandler(method, path, HttpErrors::notAllowed);
                   }
                 });

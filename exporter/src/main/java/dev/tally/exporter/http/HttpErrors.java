@@ -3,8 +3,10 @@ package dev.tally.exporter.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,6 +23,16 @@ import java.util.Map;
 public final class HttpErrors {
   /** The {@code Content-Type} of every JSON body, as Jetty writes it (no space before charset). */
   public static final String CONTENT_TYPE = "application/json;charset=utf-8";
+
+  /** The methods a GET-and-HEAD path answers with {@link #notAllowed} (405). */
+  public static final List<HandlerType> OTHER_METHODS =
+      List.of(
+          HandlerType.POST,
+          HandlerType.PUT,
+          HandlerType.PATCH,
+          HandlerType.DELETE,
+          HandlerType.OPTIONS,
+          HandlerType.TRACE);
 
   /** The methods every Tally path takes: they only read. */
   private static final String READ_METHODS = "GET, HEAD";
