@@ -158,7 +158,8 @@ final class ApiParameters {
     }
     Set<String> by = new LinkedHashSet<>();
     for (String label : text.get().split(",", -1)) {
-      String l = label.trim();
+      // Blanks around a name are dropped ("service, cache"); control characters are not blanks.
+      String l = label.strip();
       if (l.isEmpty()) {
         continue;
       }

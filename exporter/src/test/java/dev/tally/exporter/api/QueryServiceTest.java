@@ -387,6 +387,15 @@ class QueryServiceTest {
         "match");
     assertError(
         s, Endpoint.TOTALS, params("metric", "ack_timeouts_total", "by", "route"), 400, "by");
+    // Control characters are part of the name, not blanks around it.
+    assertError(
+        s, Endpoint.TOTALS, params("metric", "ack_timeouts_total", "by", "\u0000"), 400, "by");
+    assertError(
+        s,
+        Endpoint.TOTALS,
+        params("metric", "ack_timeouts_total", "by", "service\u0000"),
+        400,
+        "by");
     assertError(s, Endpoint.TOTALS, params("metric", "ack_timeouts_total", "q", "1.5"), 400, "q");
     assertError(
         s, Endpoint.TOTALS, params("metric", "ack_timeouts_total", "mtach", "x=y"), 400, "mtach");
