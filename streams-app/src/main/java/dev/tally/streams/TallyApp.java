@@ -5,6 +5,7 @@ import dev.tally.schemas.validation.ValidationLimits;
 import dev.tally.streams.catalog.MetricCatalog;
 import dev.tally.streams.commit.CommitNotifyingClientSupplier;
 import dev.tally.streams.commit.CommittedView;
+import dev.tally.streams.config.InvalidConfigException;
 import dev.tally.streams.config.TallyConfig;
 import dev.tally.streams.query.LocalMetricStores;
 import dev.tally.streams.topology.StoreNames;
@@ -28,6 +29,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,9 +67,24 @@ public final class TallyApp implements AutoCloseable {
     this.config = config;
     this.catalog = catalog;
     this.view = view;
-    this.streams =
-        new KafkaStreams(
-            topology, config.streamsProperties(), new CommitNotifyingClientSupplier(view));
+    try {
+      this.streams =
+          new KafkaStreams(
+              topology, config.streamsProperties(), new CommitNotifyingClientSupplier(view));
+    } catch (StreamsException e) {
+      if (e.getMessage() == null || !e.getMessage().contains("state")) {
+        throw e;
+      }
+      // Kafka Streams locks its state directory per process: a second Tally on the same one (an
+      // old process still stopping, or two instances sharing a volume) cannot have it.
+      throw new InvalidConfigException(
+          TallyConfig.STATE_DIR,
+          config.stateDir()
+              + " cannot be used: "
+              + e.getMessage()
+              + " (another Tally process may be using it: stop it, or give each its own"
+              + " state.dir)");
+    }
     List<String> readingStores =
         new ArrayList<>(List.of(StoreNames.PENDING, StoreNames.SEEN, StoreNames.SOURCE_CLOCKS));
     if (!config.dedupWindow().isZero()) {
