@@ -622,7 +622,14 @@ public final class TallyConfig {
         props.stringPropertyNames().forEach(k -> result.put(k, props.getProperty(k)));
         return result;
       }
-      JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(in);
+      // A key given twice is a mistake to report, not one to settle silently by the last value.
+      JsonNode root =
+          new ObjectMapper(
+                  YAMLFactory.builder()
+                      .enable(
+                          com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                      .build())
+              .readTree(in);
       Map<String, String> result = new LinkedHashMap<>();
       if (root != null && !root.isNull()) {
         if (!root.isObject()) {

@@ -169,6 +169,16 @@ class TallyConfigTest {
   }
 
   @Test
+  void shouldFailOnAKeyGivenTwiceInTheConfigFile() throws Exception {
+    Path file = dir.resolve("twice.yaml");
+    java.nio.file.Files.writeString(file, "window.grace: 30s\nwindow.grace: 1m\n");
+    assertThatThrownBy(() -> TallyConfig.load(Optional.of(file), Map.of()))
+        .isInstanceOf(dev.tally.streams.config.InvalidConfigException.class)
+        .hasMessageStartingWith("--config:")
+        .hasMessageContaining("window.grace");
+  }
+
+  @Test
   void shouldIgnoreTheLaunchersOwnVariables() {
     TallyConfig config = TallyConfig.load(Optional.empty(), Map.of("TALLY_JAVA_OPTS", "-Xmx512m"));
     assertThat(config.httpPort()).isEqualTo(8080);
