@@ -178,7 +178,7 @@ public class TallyCollectorTest {
         render(
             builder().ratiosWhen(() -> false).build().collect(),
             "ack_timeout_ratio",
-            "ack_timeouts_total");
+            "ack_timeouts");
     assertThat(partial).doesNotContain("ack_timeout_ratio").contains("ack_timeouts_total{");
     String whole = render(builder().build().collect(), "ack_timeout_ratio");
     assertThat(whole).contains("ack_timeout_ratio{service=\"im-gateway\"} 1.0");
