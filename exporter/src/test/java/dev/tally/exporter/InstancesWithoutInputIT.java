@@ -190,11 +190,14 @@ class InstancesWithoutInputIT {
 
   /**
    * The lag series of all instances by "topic/partition": who exports each ({@code instance
-   * client_id}), once every partition has one exporter, or as last seen after 30 s.
+   * client_id}), once every partition has one exporter, or as last seen after 90 s. A consumer
+   * records a partition's lag when a fetch returns records of it: a repartition partition that
+   * changed hands gets some only with the next partials sent to it (Tally's heartbeats at the
+   * latest, every tenth of gauge.ttl: 30 s), later still on a loaded machine.
    */
   private Map<String, List<String>> awaitLagOncePerPartition(
       List<TallyExporter> exporters, String prefix) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     Map<String, List<String>> lag;
     do {
       lag = new TreeMap<>();
