@@ -190,8 +190,8 @@ class InstancesWithoutInputIT {
 
   /**
    * The lag series of all instances by "topic/partition": who exports each ({@code instance
-   * client_id}), once every partition has one exporter, or as last seen after 90 s. A consumer
-   * records a partition's lag when a fetch returns records of it: a repartition partition that
+   * client_id}), once every partition has one exporter, or as last seen after 90 s. A consumer may
+   * show a partition's lag only once a fetch returns records of it: a repartition partition that
    * changed hands gets some only with the next partials sent to it (Tally's heartbeats at the
    * latest, every tenth of gauge.ttl: 30 s), later still on a loaded machine.
    */
