@@ -6,17 +6,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.StateStore;
-import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.streams.state.internals.CacheFlushListener;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
@@ -45,8 +42,7 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * @param <K> key, with {@code equals}/{@code hashCode} by value
  * @param <V> value; a value changed in place must be {@link #put} again to be persisted
  */
-public final class CommitBufferedStore<K, V> implements StateStore, CachedStateStore<K, V> {
-  private final KeyValueStore<Bytes, byte[]> logged;
+public final class CommitBufferedStore<K, V> extends CommitFlushedStore<K, V> {
   private final Serde<K> keySerde;
   private final Serde<V> valueSerde;
   private final Map<K, V> values = new HashMap<>();
@@ -54,12 +50,12 @@ public final class CommitBufferedStore<K, V> implements StateStore, CachedStateS
   // delete must be logged as a tombstone; a key never logged needs none).
   private final Set<K> dirty = new HashSet<>();
   private final Set<K> persisted = new HashSet<>();
-  private CommitWrites writes;
-  private String topic = "";
+  private final String topic;
 
   private CommitBufferedStore(
       KeyValueStore<Bytes, byte[]> logged, Serde<K> keySerde, Serde<V> valueSerde) {
-    this.logged = logged;
+    super(logged);
+    this.topic = logged.name() + "-changelog";
     this.keySerde = keySerde;
     this.valueSerde = valueSerde;
   }
@@ -151,50 +147,9 @@ public final class CommitBufferedStore<K, V> implements StateStore, CachedStateS
   }
 
   @Override
-  public void clearCache() {
-    // Nothing to drop: the objects are the store's contents, not a cache in front of them.
-  }
-
-  @Override
-  public boolean setFlushListener(CacheFlushListener<K, V> listener, boolean sendOldValues) {
-    return false;
-  }
-
-  @Override
-  public String name() {
-    return logged.name();
-  }
-
-  @Override
-  public void init(StateStoreContext stateStoreContext, StateStore root) {
+  void clearContents() {
     values.clear();
     dirty.clear();
     persisted.clear();
-    writes = CommitWrites.of(stateStoreContext);
-    topic = name() + "-changelog";
-    logged.init(stateStoreContext, root);
-  }
-
-  @Override
-  public void commit(Map<TopicPartition, Long> changelogOffsets) {
-    logged.commit(changelogOffsets);
-  }
-
-  @Override
-  public void close() {
-    values.clear();
-    dirty.clear();
-    persisted.clear();
-    logged.close();
-  }
-
-  @Override
-  public boolean persistent() {
-    return false;
-  }
-
-  @Override
-  public boolean isOpen() {
-    return logged.isOpen();
   }
 }

@@ -9,19 +9,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.processor.StateStore;
-import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.streams.state.internals.CacheFlushListener;
-import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
  * The ids one reading task counted within {@code dedup.window}: an in-memory index, persisted as
@@ -46,13 +40,12 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * <p>Measured against a RocksDB window store with one write per id (docs/performance.md,
  * "Deduplication cost"): that write, not the changelog record, was what deduplication cost.
  */
-public final class DedupStore implements StateStore, CachedStateStore<Bytes, byte[]> {
+public final class DedupStore extends CommitFlushedStore<Bytes, byte[]> {
   /** Ids per changelog record: 384 KiB of values. */
   static final int MAX_IDS_PER_RECORD = 16_384;
 
   static final int ID_BYTES = 24;
 
-  private final KeyValueStore<Bytes, byte[]> logged;
   private final long windowMs;
   private final long bucketMs;
   private final MessageDigest sha256;
@@ -61,13 +54,12 @@ public final class DedupStore implements StateStore, CachedStateStore<Bytes, byt
   // Records of expired buckets still to be deleted from the logged store at the next commit.
   private final List<Bytes> expired = new ArrayList<>();
   private long nextSequence;
-  private CommitWrites writes;
 
   private DedupStore(KeyValueStore<Bytes, byte[]> logged, Duration window) {
+    super(logged);
     if (window.isZero() || window.isNegative()) {
       throw new IllegalArgumentException("dedup window must be positive: " + window);
     }
-    this.logged = logged;
     this.windowMs = window.toMillis();
     this.bucketMs = bucketMs(window);
     try {
@@ -218,49 +210,9 @@ public final class DedupStore implements StateStore, CachedStateStore<Bytes, byt
   }
 
   @Override
-  public void clearCache() {
-    // Nothing to drop: the index is the store's contents, not a cache in front of them.
-  }
-
-  @Override
-  public boolean setFlushListener(
-      CacheFlushListener<Bytes, byte[]> listener, boolean sendOldValues) {
-    return false;
-  }
-
-  @Override
-  public String name() {
-    return logged.name();
-  }
-
-  @Override
-  public void init(StateStoreContext stateStoreContext, StateStore root) {
+  void clearContents() {
     buckets.clear();
     expired.clear();
-    writes = CommitWrites.of(stateStoreContext);
-    logged.init(stateStoreContext, root);
-  }
-
-  @Override
-  public void commit(Map<TopicPartition, Long> changelogOffsets) {
-    logged.commit(changelogOffsets);
-  }
-
-  @Override
-  public void close() {
-    buckets.clear();
-    expired.clear();
-    logged.close();
-  }
-
-  @Override
-  public boolean persistent() {
-    return logged.persistent();
-  }
-
-  @Override
-  public boolean isOpen() {
-    return logged.isOpen();
   }
 
   /** The ids that arrived in one half-window. */
