@@ -71,7 +71,8 @@ final class ChangelogGrowth {
    * Grows every reading-task changelog with fewer than the expected partitions, if {@code failure}
    * is Kafka Streams refusing one of them for having too few.
    *
-   * @return whether it grew them (the replacement thread will then find them right)
+   * @return whether it grew any (the replacement thread will then find them right); false when they
+   *     already had the partitions, so a failure that persists counts as a thread death
    */
   boolean repair(Throwable failure) {
     Optional<Integer> expected = expectedPartitions(failure);
@@ -90,9 +91,10 @@ final class ChangelogGrowth {
               growth.put(topic, NewPartitions.increaseTo(partitions));
             }
           });
-      if (!growth.isEmpty()) {
-        client.createPartitions(growth).all().get(30, TimeUnit.SECONDS);
+      if (growth.isEmpty()) {
+        return false;
       }
+      client.createPartitions(growth).all().get(30, TimeUnit.SECONDS);
       LOG.warn(
           "an input topic with {} partitions appeared, more than the reading task's changelogs had;"
               + " grew {} to {} partitions (existing partitions keep their state)",
